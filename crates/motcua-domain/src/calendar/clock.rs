@@ -10,9 +10,11 @@
 //!   length of the standard working day. When the limit runs out exactly at the end of a
 //!   session, the due instant is that session's end, not the next session's start.
 //! - Calendar days and months are counted on the wall clock (civil arithmetic in the
-//!   calendar's zone, months clamped to the end of a shorter month), paused time is added
-//!   back, and a due instant that lands on a day off moves to the same time on the next
-//!   working day.
+//!   calendar's zone, months clamped to the end of a shorter month). Paused time is added
+//!   back in whole days, rounded up, so the deadline keeps its time of day; a due instant
+//!   that lands on a day off moves to the same time on the next working day. (Crediting
+//!   pauses to the minute would let a longer pause move a deadline earlier: Saturday 04:27
+//!   and Sunday 00:00 both move to Monday, at 04:27 and 00:00.)
 
 use std::fmt;
 
@@ -165,6 +167,22 @@ impl<'a> PauseCursor<'a> {
     }
 }
 
+/// The paused time inside `[from, to)`.
+fn overlap(pauses: &Pauses, from: Timestamp, to: Timestamp) -> SignedDuration {
+    pauses
+        .intervals()
+        .iter()
+        .map(|p| {
+            let (a, b) = (p.from().max(from), p.to().min(to));
+            if b > a {
+                b.duration_since(a)
+            } else {
+                SignedDuration::ZERO
+            }
+        })
+        .sum()
+}
+
 /// Receives the steps of a computation. The fast path uses `()`, which records nothing; the
 /// explained path records everything. Both run the same walk, so they cannot disagree.
 trait Trace {
@@ -172,6 +190,7 @@ trait Trace {
     fn paused(&mut self, _from: Timestamp, _to: Timestamp) {}
     fn day_off(&mut self, _calendar: &WorkingCalendar, _date: Date) {}
     fn moved(&mut self, _from: Timestamp, _to: Timestamp) {}
+    fn extended(&mut self, _days: u32, _paused: SignedDuration) {}
 }
 
 impl Trace for () {}
@@ -199,6 +218,13 @@ pub enum Entry {
         date: Date,
         /// Why it has no working time.
         kind: DayKind,
+    },
+    /// A calendar-time deadline extended by whole days for the time paused.
+    Extended {
+        /// Days added.
+        days: u32,
+        /// The paused time they stand for (rounded up to whole days).
+        paused: SignedDuration,
     },
     /// A calendar-time deadline that landed on a day off, moved to the next working day.
     Moved {
@@ -246,6 +272,9 @@ impl Trace for Explanation {
     }
     fn moved(&mut self, from: Timestamp, to: Timestamp) {
         self.entries.push(Entry::Moved { from, to });
+    }
+    fn extended(&mut self, days: u32, paused: SignedDuration) {
+        self.entries.push(Entry::Extended { days, paused });
     }
 }
 
@@ -345,6 +374,11 @@ impl fmt::Display for Explanation {
                 Entry::DayOff { date, kind } => {
                     writeln!(f, "  {}  skipped: {}", Self::day_label(*date), kind)?;
                 }
+                Entry::Extended { days, paused } => writeln!(
+                    f,
+                    "  extended by {days} day(s) for {} paused (whole days, rounded up)",
+                    format_duration(*paused)
+                )?,
                 Entry::Moved { from, to } => writeln!(
                     f,
                     "  moved from {} (a day off) to {}",
@@ -557,38 +591,47 @@ impl WorkingCalendar {
         }
         .map_err(out_of_range)?;
         let raw_end = self.instant(end_date, local.time())?;
-        let mut remaining = raw_end.duration_since(begin);
-        let mut t = begin;
-        for p in pauses.intervals() {
-            if p.to() <= t {
-                continue;
+        trace.counted(begin, raw_end);
+        // Paused time is credited in whole days, rounded up, so that the deadline keeps its
+        // time of day and a longer pause can never move it earlier. The pauses that count
+        // are those inside the (growing) window, so iterate to the least fixed point.
+        let mut days = 0i64;
+        let mut end = raw_end;
+        let mut paused = overlap(pauses, begin, end);
+        loop {
+            let credit = (paused.as_secs() + 86_399) / 86_400;
+            if credit <= days {
+                break;
             }
-            if p.from() > t {
-                let gap = p.from().duration_since(t);
-                if remaining <= gap {
-                    break;
-                }
-                remaining -= gap;
-                trace.counted(t, p.from());
-                t = p.from();
-            }
-            trace.paused(t, p.to());
-            t = p.to();
+            days = credit;
+            end = self.instant(
+                end_date.checked_add(days.days()).map_err(out_of_range)?,
+                local.time(),
+            )?;
+            paused = overlap(pauses, begin, end);
         }
-        let mut due = t.checked_add(remaining).map_err(out_of_range)?;
-        trace.counted(t, due);
+        for p in pauses.intervals() {
+            let (from, to) = (p.from().max(begin), p.to().min(end));
+            if from < to {
+                trace.paused(from, to);
+            }
+        }
+        if days > 0 {
+            trace.extended(u32::try_from(days).unwrap_or(u32::MAX), paused);
+        }
+        let mut due = end;
         let landed = due;
-        let mut days = 0u32;
+        let mut days_off = 0u32;
         loop {
             let local_due = self.time_zone.to_datetime(due);
             if !self.sessions_on(local_due.date()).is_empty() {
                 break;
             }
-            days += 1;
-            if days > MAX_DAYS_OFF_IN_A_ROW {
+            days_off += 1;
+            if days_off > MAX_DAYS_OFF_IN_A_ROW {
                 return Err(DeadlineError::NoWorkingTime {
                     from: self.local_date(landed),
-                    days,
+                    days: days_off,
                 });
             }
             trace.day_off(self, local_due.date());
@@ -829,6 +872,35 @@ mod tests {
             )
             .unwrap();
         assert_eq!(cal.format_instant(due), "2024-03-11T10:00:00+07:00"); // 9/3 is a Saturday
+    }
+
+    #[test]
+    fn calendar_days_credit_pauses_in_whole_days_rounded_up() {
+        let cal = tet_2024();
+        let start = ts("2024-03-04T10:00:00+07:00");
+        // Without pause: Thursday 7/3 10:00. A 3-hour pause adds one whole day.
+        let p = pauses(&[("2024-03-05T09:00:00+07:00", "2024-03-05T12:00:00+07:00")]);
+        let due = cal.due(start, TimeLimit::calendar_days(3), &p).unwrap();
+        assert_eq!(cal.format_instant(due), "2024-03-08T10:00:00+07:00");
+        // 25 hours add two days; a pause after the deadline adds nothing.
+        let p = pauses(&[("2024-03-05T09:00:00+07:00", "2024-03-06T10:00:00+07:00")]);
+        let due = cal.due(start, TimeLimit::calendar_days(3), &p).unwrap();
+        assert_eq!(cal.format_instant(due), "2024-03-11T10:00:00+07:00"); // Sat 9/3 → Mon 11/3
+        let p = pauses(&[("2024-03-20T09:00:00+07:00", "2024-03-21T10:00:00+07:00")]);
+        let due = cal.due(start, TimeLimit::calendar_days(3), &p).unwrap();
+        assert_eq!(cal.format_instant(due), "2024-03-07T10:00:00+07:00");
+        let ex = cal
+            .explain(
+                start,
+                TimeLimit::calendar_days(3),
+                &pauses(&[("2024-03-05T09:00:00+07:00", "2024-03-05T12:00:00+07:00")]),
+            )
+            .unwrap()
+            .to_string();
+        assert!(
+            ex.contains("extended by 1 day(s) for 3h00m paused (whole days, rounded up)"),
+            "{ex}"
+        );
     }
 
     #[test]
