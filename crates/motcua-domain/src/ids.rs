@@ -31,17 +31,17 @@ impl InvalidId {
     }
 }
 
-/// Defines an opaque key chosen by the operator: 1–64 characters of ASCII letters, digits,
-/// `.`, `_` and `-`. Keys are stable across renames, unlike names or national codes.
-macro_rules! key_type {
-    ($(#[$meta:meta])* $name:ident, $what:literal) => {
+/// Defines a string newtype whose only constructors run `$validate`, with `FromStr`,
+/// `TryFrom<String>`, `Into<String>`, `Display` and serde through them.
+macro_rules! validated_string {
+    ($(#[$meta:meta])* $name:ident, $validate:expr) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
 
         impl $name {
-            /// The key as a string slice.
+            /// The value as a string slice.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -50,14 +50,14 @@ macro_rules! key_type {
         impl FromStr for $name {
             type Err = InvalidId;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                parse_key(s, $what).map(|()| Self(s.to_owned()))
+                ($validate)(s).map(|()| Self(s.to_owned()))
             }
         }
 
         impl TryFrom<String> for $name {
             type Error = InvalidId;
             fn try_from(s: String) -> Result<Self, Self::Error> {
-                parse_key(&s, $what).map(|()| Self(s))
+                ($validate)(&s).map(|()| Self(s))
             }
         }
 
@@ -72,6 +72,14 @@ macro_rules! key_type {
                 f.write_str(&self.0)
             }
         }
+    };
+}
+
+/// Defines an opaque key chosen by the operator: 1–64 characters of ASCII letters, digits,
+/// `.`, `_` and `-`. Keys are stable across renames, unlike names or national codes.
+macro_rules! key_type {
+    ($(#[$meta:meta])* $name:ident, $what:literal) => {
+        validated_string!($(#[$meta])* $name, |s: &str| parse_key(s, $what));
     };
 }
 
@@ -126,118 +134,62 @@ key_type!(
     "rule set id"
 );
 
-/// National procedure code (mã TTHC) from the national procedure database, e.g. `1.001193`
-/// (birth registration) or `2.001417` (criminal-record certificate).
-///
-/// ```
-/// use motcua_domain::ProcedureCode;
-/// let code: ProcedureCode = "1.001193".parse().unwrap();
-/// assert_eq!(code.as_str(), "1.001193");
-/// assert!("1.1193".parse::<ProcedureCode>().is_err());
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct ProcedureCode(String);
+validated_string!(
+    /// National procedure code (mã TTHC) from the national procedure database, e.g.
+    /// `1.001193` (birth registration) or `2.001417` (criminal-record certificate).
+    ///
+    /// ```
+    /// use motcua_domain::ProcedureCode;
+    /// let code: ProcedureCode = "1.001193".parse().unwrap();
+    /// assert_eq!(code.as_str(), "1.001193");
+    /// assert!("1.1193".parse::<ProcedureCode>().is_err());
+    /// ```
+    ProcedureCode,
+    parse_procedure_code
+);
 
-impl ProcedureCode {
-    /// The code as written in the national database.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl FromStr for ProcedureCode {
-    type Err = InvalidId;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = |reason| InvalidId::new("procedure code", s, reason);
-        let (head, tail) = s
-            .split_once('.')
-            .ok_or_else(|| err("expected the form D.DDDDDD, e.g. 1.001193"))?;
-        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-        if !digits(head) || head.len() > 2 || !digits(tail) || tail.len() != 6 {
-            return Err(err("expected the form D.DDDDDD, e.g. 1.001193"));
+fn parse_procedure_code(s: &str) -> Result<(), InvalidId> {
+    const FORM: &str = "expected the form D.DDDDDD, e.g. 1.001193";
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    match s.split_once('.') {
+        Some((head, tail))
+            if digits(head) && head.len() <= 2 && digits(tail) && tail.len() == 6 =>
+        {
+            Ok(())
         }
-        Ok(Self(s.to_owned()))
+        _ => Err(InvalidId::new("procedure code", s, FORM)),
     }
 }
 
-impl TryFrom<String> for ProcedureCode {
-    type Error = InvalidId;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
-    }
-}
+validated_string!(
+    /// National identifier code of a unit (mã định danh), structured as in Circular
+    /// 10/2016/TT-BTTTT: one to four dot-separated groups of two or three upper-case letters
+    /// or digits, e.g. `000.00.12.H29` or `H15.50.05.13`. It is the first part of every
+    /// dossier code the unit issues.
+    ///
+    /// ```
+    /// use motcua_domain::UnitCode;
+    /// assert!("000.00.12.H29".parse::<UnitCode>().is_ok());
+    /// assert!("h29".parse::<UnitCode>().is_err());
+    /// ```
+    UnitCode,
+    parse_unit_code
+);
 
-impl From<ProcedureCode> for String {
-    fn from(c: ProcedureCode) -> String {
-        c.0
+fn parse_unit_code(s: &str) -> Result<(), InvalidId> {
+    let group_ok = |g: &str| {
+        (2..=3).contains(&g.len())
+            && g.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    };
+    if s.split('.').count() > 4 || !s.split('.').all(group_ok) {
+        return Err(InvalidId::new(
+            "unit code",
+            s,
+            "expected 1–4 dot-separated groups of 2–3 upper-case letters or digits, e.g. 000.00.12.H29",
+        ));
     }
-}
-
-impl fmt::Display for ProcedureCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// National identifier code of a unit (mã định danh), structured as in Circular
-/// 10/2016/TT-BTTTT: one to four dot-separated groups of two or three upper-case letters or
-/// digits, e.g. `000.00.12.H29` or `H15.50.05.13`. It is the first part of every dossier code
-/// the unit issues.
-///
-/// ```
-/// use motcua_domain::UnitCode;
-/// assert!("000.00.12.H29".parse::<UnitCode>().is_ok());
-/// assert!("h29".parse::<UnitCode>().is_err());
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct UnitCode(String);
-
-impl UnitCode {
-    /// The code as printed on dossier codes.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl FromStr for UnitCode {
-    type Err = InvalidId;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let groups: Vec<&str> = s.split('.').collect();
-        let group_ok = |g: &&str| {
-            (2..=3).contains(&g.len())
-                && g.bytes()
-                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        };
-        if groups.len() > 4 || !groups.iter().all(group_ok) {
-            return Err(InvalidId::new(
-                "unit code",
-                s,
-                "expected 1–4 dot-separated groups of 2–3 upper-case letters or digits, e.g. 000.00.12.H29",
-            ));
-        }
-        Ok(Self(s.to_owned()))
-    }
-}
-
-impl TryFrom<String> for UnitCode {
-    type Error = InvalidId;
-    fn try_from(s: String) -> Result<Self, Self::Error> {
-        s.parse()
-    }
-}
-
-impl From<UnitCode> for String {
-    fn from(c: UnitCode) -> String {
-        c.0
-    }
-}
-
-impl fmt::Display for UnitCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+    Ok(())
 }
 
 #[cfg(test)]

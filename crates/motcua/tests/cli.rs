@@ -41,54 +41,63 @@ holidays = ["2024-02-08", "2024-02-09"]      # days off
 working_days = ["2024-05-04"]               # compensatory working days (làm bù)
 "#;
 
-fn deadline(calendar: Option<&PathBuf>, rest: &[&str]) -> Output {
-    let mut args = vec!["deadline".to_owned()];
+/// Runs `motcua deadline` with whitespace-separated arguments.
+fn deadline(calendar: Option<&PathBuf>, args: &str) -> Output {
+    let mut all = vec!["deadline".to_owned()];
     if let Some(c) = calendar {
-        args.extend(["--calendar".to_owned(), c.display().to_string()]);
+        all.extend(["--calendar".to_owned(), c.display().to_string()]);
     }
-    args.extend(rest.iter().map(|s| (*s).to_owned()));
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    all.extend(args.split_whitespace().map(str::to_owned));
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
     motcua(&refs)
 }
 
-fn due(calendar: Option<&PathBuf>, rest: &[&str]) -> String {
-    let o = deadline(calendar, rest);
-    assert!(o.status.success(), "{rest:?} failed: {}", stderr(&o));
+fn due(calendar: Option<&PathBuf>, args: &str) -> String {
+    let o = deadline(calendar, args);
+    assert!(o.status.success(), "{args} failed: {}", stderr(&o));
     stdout(&o)
 }
 
 #[test]
 fn the_issue_example_prints_one_rfc3339_line() {
     let cal = file(ISSUE_CALENDAR);
-    let args = [
-        "--start",
-        "2024-02-07T16:10:00+07:00",
-        "--limit",
-        "3",
-        "--unit",
-        "working-days",
-    ];
+    let args = "--start 2024-02-07T16:10:00+07:00 --limit 3 --unit working-days";
     // With only 8 and 9 February off in the file: 50 min, then 12, 13 and 14 February.
-    assert_eq!(due(Some(&cal), &args), "2024-02-14T16:10:00+07:00\n");
+    assert_eq!(due(Some(&cal), args), "2024-02-14T16:10:00+07:00\n");
     // With the official calendar (the whole of Tết, 8–14 February, off).
-    assert_eq!(due(None, &args), "2024-02-19T16:10:00+07:00\n");
+    assert_eq!(due(None, args), "2024-02-19T16:10:00+07:00\n");
 }
 
 #[test]
 fn every_unit_is_accepted() {
     let cal = file(ISSUE_CALENDAR);
-    let start = ["--start", "2024-03-01T16:00:00+07:00"];
-    let run = |limit: &str, unit: &str| {
-        let mut a = start.to_vec();
-        a.extend(["--limit", limit, "--unit", unit]);
-        due(Some(&cal), &a)
+    let run = |limit: &str| {
+        due(
+            Some(&cal),
+            &format!("--start 2024-03-01T16:00:00+07:00 {limit}"),
+        )
     };
-    assert_eq!(run("2", "working-hours"), "2024-03-04T08:30:00+07:00\n");
-    assert_eq!(run("1", "working-days"), "2024-03-04T16:00:00+07:00\n");
+    assert_eq!(
+        run("--limit 2 --unit working-hours"),
+        "2024-03-04T08:30:00+07:00\n"
+    );
+    assert_eq!(
+        run("--limit 1 --unit working-days"),
+        "2024-03-04T16:00:00+07:00\n"
+    );
     // 1/3 + 8 days = Saturday 9/3 → Monday 11/3 at the same time.
-    assert_eq!(run("8", "calendar-days"), "2024-03-11T16:00:00+07:00\n");
-    assert_eq!(run("1", "months"), "2024-04-01T16:00:00+07:00\n");
-    assert_eq!(run("0", "working-hours"), "2024-03-01T16:00:00+07:00\n");
+    assert_eq!(
+        run("--limit 8 --unit calendar-days"),
+        "2024-03-11T16:00:00+07:00\n"
+    );
+    assert_eq!(
+        run("--limit 1 --unit months"),
+        "2024-04-01T16:00:00+07:00\n"
+    );
+    assert_eq!(
+        run("--limit 0 --unit working-hours"),
+        "2024-03-01T16:00:00+07:00\n"
+    );
 }
 
 #[test]
@@ -96,14 +105,7 @@ fn the_result_is_in_the_calendars_offset_whatever_the_input_offset() {
     let cal = file(ISSUE_CALENDAR);
     let out = due(
         Some(&cal),
-        &[
-            "--start",
-            "2024-03-01T09:00:00Z",
-            "--limit",
-            "1",
-            "--unit",
-            "working-hours",
-        ],
+        "--start 2024-03-01T09:00:00Z --limit 1 --unit working-hours",
     );
     // 09:00 UTC is 16:00 in Hồ Chí Minh City; one working hour ends with the session.
     assert_eq!(out, "2024-03-01T17:00:00+07:00\n");
@@ -114,16 +116,8 @@ fn pauses_remove_working_time() {
     let cal = file(ISSUE_CALENDAR);
     let out = due(
         Some(&cal),
-        &[
-            "--start",
-            "2024-03-04T07:30:00+07:00",
-            "--limit",
-            "1",
-            "--unit",
-            "working-days",
-            "--pause",
-            "2024-03-04T09:00:00+07:00/2024-03-06T09:00:00+07:00",
-        ],
+        "--start 2024-03-04T07:30:00+07:00 --limit 1 --unit working-days \
+         --pause 2024-03-04T09:00:00+07:00/2024-03-06T09:00:00+07:00",
     );
     assert_eq!(out, "2024-03-06T17:00:00+07:00\n");
 }
@@ -132,15 +126,7 @@ fn pauses_remove_working_time() {
 fn explain_prints_the_breakdown_after_the_due_line() {
     let out = due(
         None,
-        &[
-            "--start",
-            "2024-02-07T16:10:00+07:00",
-            "--limit",
-            "3",
-            "--unit",
-            "working-days",
-            "--explain",
-        ],
+        "--start 2024-02-07T16:10:00+07:00 --limit 3 --unit working-days --explain",
     );
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "2024-02-19T16:10:00+07:00");
@@ -163,17 +149,9 @@ fn a_unit_variant_of_the_calendar_applies_with_for_unit() {
     let cal = file(&format!(
         "{ISSUE_CALENDAR}\n[units.\"000.00.12.H29\"]\nsessions = [\"07:30-12:00\", \"13:00-16:30\"]\n"
     ));
-    let args = [
-        "--start",
-        "2024-03-04T16:00:00+07:00",
-        "--limit",
-        "1",
-        "--unit",
-        "working-hours",
-    ];
-    assert_eq!(due(Some(&cal), &args), "2024-03-04T17:00:00+07:00\n");
-    let mut with_unit = args.to_vec();
-    with_unit.extend(["--for-unit", "000.00.12.H29"]);
+    let args = "--start 2024-03-04T16:00:00+07:00 --limit 1 --unit working-hours";
+    assert_eq!(due(Some(&cal), args), "2024-03-04T17:00:00+07:00\n");
+    let with_unit = format!("{args} --for-unit 000.00.12.H29");
     assert_eq!(due(Some(&cal), &with_unit), "2024-03-05T08:00:00+07:00\n");
 }
 
@@ -197,86 +175,79 @@ fn assert_one_error_line(o: &Output, expected: &str) {
 
 #[test]
 fn bad_input_gives_one_clear_error_line_and_a_non_zero_exit() {
-    let ok = [
-        "--start",
-        "2024-03-04T08:00:00+07:00",
-        "--limit",
-        "3",
-        "--unit",
-        "working-days",
-    ];
-    let with = |replace: &[(&str, &str)]| {
-        let mut args: Vec<String> = ok.iter().map(|s| (*s).to_owned()).collect();
-        for (flag, value) in replace {
-            let i = args.iter().position(|a| a == flag).unwrap();
-            args[i + 1] = (*value).to_owned();
-        }
-        args
-    };
-    let run = |cal: Option<&PathBuf>, args: Vec<String>| {
-        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        deadline(cal, &refs)
-    };
+    const OK: &str = "--start 2024-03-04T08:00:00+07:00 --limit 3 --unit working-days";
+    let with = |extra: &str| format!("{OK} {extra}");
 
     let malformed = file("sessions = [\"07:30-11:30\"\nweekend = [\"saturday\"]\n");
-    assert_one_error_line(&run(Some(&malformed), with(&[])), "line 2, column 1:");
+    assert_one_error_line(&deadline(Some(&malformed), OK), "line 2, column 1:");
     let overlapping = file("sessions = [\"07:30-11:30\", \"11:00-13:00\"]\n");
     assert_one_error_line(
-        &run(Some(&overlapping), with(&[])),
+        &deadline(Some(&overlapping), OK),
         "line 1, column 12: sessions 07:30-11:30 and 11:00-13:00 overlap",
     );
     let bad_date = file("holidays = [\"2024-02-30\"]\n");
     assert_one_error_line(
-        &run(Some(&bad_date), with(&[])),
+        &deadline(Some(&bad_date), OK),
         "invalid date \"2024-02-30\"",
     );
+    // Each case changes one argument of OK.
     assert_one_error_line(
-        &run(None, with(&[("--unit", "fortnights")])),
+        &deadline(
+            None,
+            "--start 2024-03-04T08:00:00+07:00 --limit 3 --unit fortnights",
+        ),
         "unknown time unit \"fortnights\": expected working-hours, working-days, calendar-days or months",
     );
     assert_one_error_line(
-        &run(None, with(&[("--limit", "-3")])),
+        &deadline(
+            None,
+            "--start 2024-03-04T08:00:00+07:00 --limit -3 --unit working-days",
+        ),
         "the time limit must not be negative, got -3",
     );
     assert_one_error_line(
-        &run(None, with(&[("--limit", "three")])),
+        &deadline(
+            None,
+            "--start 2024-03-04T08:00:00+07:00 --limit three --unit working-days",
+        ),
         "invalid value 'three' for '--limit",
     );
     assert_one_error_line(
-        &run(None, with(&[("--start", "2024-03-04 08:00")])),
+        &deadline(None, "--start 2024-03-04 --limit 3 --unit working-days"),
         "expected RFC 3339 with an offset, e.g. 2024-02-07T16:10:00+07:00",
     );
-    let mut reversed = with(&[]);
-    reversed.extend([
-        "--pause".into(),
-        "2024-03-05T09:00:00+07:00/2024-03-04T09:00:00+07:00".into(),
-    ]);
-    assert_one_error_line(&run(None, reversed), "the pause ends before it starts");
-    let mut no_slash = with(&[]);
-    no_slash.extend(["--pause".into(), "2024-03-05T09:00:00+07:00".into()]);
-    assert_one_error_line(&run(None, no_slash), "expected FROM/TO");
+    assert_one_error_line(
+        &deadline(
+            None,
+            &with("--pause 2024-03-05T09:00:00+07:00/2024-03-04T09:00:00+07:00"),
+        ),
+        "the pause ends before it starts",
+    );
+    assert_one_error_line(
+        &deadline(None, &with("--pause 2024-03-05T09:00:00+07:00")),
+        "expected FROM/TO",
+    );
     let missing = PathBuf::from("/nonexistent/calendar.toml");
     assert_one_error_line(
-        &run(Some(&missing), with(&[])),
+        &deadline(Some(&missing), OK),
         "cannot read /nonexistent/calendar.toml",
     );
     assert_one_error_line(
-        &deadline(None, &["--limit", "3", "--unit", "working-days"]),
+        &deadline(None, "--limit 3 --unit working-days"),
         "the following required arguments were not provided: --start <START>",
     );
-    let mut unknown = with(&[]);
-    unknown.push("--frobnicate".into());
-    assert_one_error_line(&run(None, unknown), "unexpected argument '--frobnicate'");
-    let mut bad_unit_code = with(&[]);
-    bad_unit_code.extend(["--for-unit".into(), "not a code".into()]);
     assert_one_error_line(
-        &run(None, bad_unit_code),
-        "invalid unit code \"not a code\"",
+        &deadline(None, &with("--frobnicate")),
+        "unexpected argument '--frobnicate'",
     );
     assert_one_error_line(
-        &run(
+        &deadline(None, &with("--for-unit not.a.code!")),
+        "invalid unit code \"not.a.code!\"",
+    );
+    assert_one_error_line(
+        &deadline(
             None,
-            with(&[("--limit", "100001"), ("--unit", "working-hours")]),
+            "--start 2024-03-04T08:00:00+07:00 --limit 100001 --unit working-hours",
         ),
         "a time limit of 100001 working-hours is too long",
     );

@@ -736,6 +736,15 @@ mod tests {
             .unwrap()
     }
 
+    fn due_local(
+        cal: &WorkingCalendar,
+        start: Timestamp,
+        limit: TimeLimit,
+        pauses: &Pauses,
+    ) -> String {
+        cal.format_instant(cal.due(start, limit, pauses).unwrap())
+    }
+
     fn pauses(list: &[(&str, &str)]) -> Pauses {
         Pauses::new(
             list.iter()
@@ -746,29 +755,30 @@ mod tests {
     #[test]
     fn the_issue_example_skips_tet() {
         let cal = tet_2024();
-        let due = cal
-            .due(
+        // 50 min on 7/2, then Tết 8–14/2, 8 h on 15/2 and 16/2, 7 h 10 min on 19/2.
+        assert_eq!(
+            due_local(
+                &cal,
                 ts("2024-02-07T16:10:00+07:00"),
                 TimeLimit::working_days(3),
-                &Pauses::default(),
-            )
-            .unwrap();
-        // 50 min on 7/2, then Tết 8–14/2, 8 h on 15/2 and 16/2, 7 h 10 min on 19/2.
-        assert_eq!(cal.format_instant(due), "2024-02-19T16:10:00+07:00");
+                &Pauses::default()
+            ),
+            "2024-02-19T16:10:00+07:00"
+        );
     }
 
     #[test]
     fn a_limit_used_up_at_the_end_of_a_session_ends_there() {
         let cal = tet_2024();
         let start = ts("2024-03-04T07:30:00+07:00");
-        let due = cal
-            .due(start, TimeLimit::working_hours(4), &Pauses::default())
-            .unwrap();
-        assert_eq!(cal.format_instant(due), "2024-03-04T11:30:00+07:00");
-        let due = cal
-            .due(start, TimeLimit::working_days(1), &Pauses::default())
-            .unwrap();
-        assert_eq!(cal.format_instant(due), "2024-03-04T17:00:00+07:00");
+        assert_eq!(
+            due_local(&cal, start, TimeLimit::working_hours(4), &Pauses::default()),
+            "2024-03-04T11:30:00+07:00"
+        );
+        assert_eq!(
+            due_local(&cal, start, TimeLimit::working_days(1), &Pauses::default()),
+            "2024-03-04T17:00:00+07:00"
+        );
     }
 
     #[test]
@@ -803,23 +813,25 @@ mod tests {
         let cal = tet_2024();
         // Friday 26/4 16:00 + 2 working days: 1 h on 26/4, Sat 27 and Sun 28 off, 29/4–1/5 off,
         // 2/5 (Thu) 8 h, 3/5 (Fri) 7 h → 3/5 at 16:00.
-        let due = cal
-            .due(
+        assert_eq!(
+            due_local(
+                &cal,
                 ts("2024-04-26T16:00:00+07:00"),
                 TimeLimit::working_days(2),
-                &Pauses::default(),
-            )
-            .unwrap();
-        assert_eq!(cal.format_instant(due), "2024-05-03T16:00:00+07:00");
+                &Pauses::default()
+            ),
+            "2024-05-03T16:00:00+07:00"
+        );
         // Friday 3/5 16:00 + 2 working hours: 1 h on Friday, 1 h on the làm bù Saturday 4/5.
-        let due = cal
-            .due(
+        assert_eq!(
+            due_local(
+                &cal,
                 ts("2024-05-03T16:00:00+07:00"),
                 TimeLimit::working_hours(2),
-                &Pauses::default(),
-            )
-            .unwrap();
-        assert_eq!(cal.format_instant(due), "2024-05-04T08:30:00+07:00");
+                &Pauses::default()
+            ),
+            "2024-05-04T08:30:00+07:00"
+        );
     }
 
     #[test]
@@ -828,9 +840,12 @@ mod tests {
         let start = ts("2024-03-04T07:30:00+07:00");
         // A supplement pause from Monday 09:00 to Wednesday 09:00 removes 16 working hours.
         let p = pauses(&[("2024-03-04T09:00:00+07:00", "2024-03-06T09:00:00+07:00")]);
-        let due = cal.due(start, TimeLimit::working_days(1), &p).unwrap();
         // Without the pause: Monday 17:00; 16 h later in working time: Wednesday 17:00.
-        assert_eq!(cal.format_instant(due), "2024-03-06T17:00:00+07:00");
+        assert_eq!(
+            due_local(&cal, start, TimeLimit::working_days(1), &p),
+            "2024-03-06T17:00:00+07:00"
+        );
+        let due = cal.due(start, TimeLimit::working_days(1), &p).unwrap();
         assert_eq!(
             cal.working_time_between(start, due, &p).unwrap(),
             SignedDuration::from_hours(8)
@@ -849,29 +864,31 @@ mod tests {
         let cal = tet_2024();
         // 2/2/2024 (Fri) 10:00 + 8 days = 10/2 (Sat, Tết) → moved to 15/2 (Thu) 10:00.
         let start = ts("2024-02-02T10:00:00+07:00");
-        let due = cal
-            .due(start, TimeLimit::calendar_days(8), &Pauses::default())
-            .unwrap();
-        assert_eq!(cal.format_instant(due), "2024-02-15T10:00:00+07:00");
+        assert_eq!(
+            due_local(&cal, start, TimeLimit::calendar_days(8), &Pauses::default()),
+            "2024-02-15T10:00:00+07:00"
+        );
         // Started on a Saturday: counting starts Monday 07:30.
-        let due = cal
-            .due(
+        assert_eq!(
+            due_local(
+                &cal,
                 ts("2024-03-02T10:00:00+07:00"),
                 TimeLimit::calendar_days(3),
-                &Pauses::default(),
-            )
-            .unwrap();
-        assert_eq!(cal.format_instant(due), "2024-03-07T07:30:00+07:00");
+                &Pauses::default()
+            ),
+            "2024-03-07T07:30:00+07:00"
+        );
         // A two-day pause adds two days.
         let p = pauses(&[("2024-03-05T10:00:00+07:00", "2024-03-07T10:00:00+07:00")]);
-        let due = cal
-            .due(
+        assert_eq!(
+            due_local(
+                &cal,
                 ts("2024-03-04T10:00:00+07:00"),
                 TimeLimit::calendar_days(3),
-                &p,
-            )
-            .unwrap();
-        assert_eq!(cal.format_instant(due), "2024-03-11T10:00:00+07:00"); // 9/3 is a Saturday
+                &p
+            ),
+            "2024-03-11T10:00:00+07:00"
+        ); // 9/3 is a Saturday
     }
 
     #[test]
@@ -880,15 +897,21 @@ mod tests {
         let start = ts("2024-03-04T10:00:00+07:00");
         // Without pause: Thursday 7/3 10:00. A 3-hour pause adds one whole day.
         let p = pauses(&[("2024-03-05T09:00:00+07:00", "2024-03-05T12:00:00+07:00")]);
-        let due = cal.due(start, TimeLimit::calendar_days(3), &p).unwrap();
-        assert_eq!(cal.format_instant(due), "2024-03-08T10:00:00+07:00");
+        assert_eq!(
+            due_local(&cal, start, TimeLimit::calendar_days(3), &p),
+            "2024-03-08T10:00:00+07:00"
+        );
         // 25 hours add two days; a pause after the deadline adds nothing.
         let p = pauses(&[("2024-03-05T09:00:00+07:00", "2024-03-06T10:00:00+07:00")]);
-        let due = cal.due(start, TimeLimit::calendar_days(3), &p).unwrap();
-        assert_eq!(cal.format_instant(due), "2024-03-11T10:00:00+07:00"); // Sat 9/3 → Mon 11/3
+        assert_eq!(
+            due_local(&cal, start, TimeLimit::calendar_days(3), &p),
+            "2024-03-11T10:00:00+07:00"
+        ); // Sat 9/3 → Mon 11/3
         let p = pauses(&[("2024-03-20T09:00:00+07:00", "2024-03-21T10:00:00+07:00")]);
-        let due = cal.due(start, TimeLimit::calendar_days(3), &p).unwrap();
-        assert_eq!(cal.format_instant(due), "2024-03-07T10:00:00+07:00");
+        assert_eq!(
+            due_local(&cal, start, TimeLimit::calendar_days(3), &p),
+            "2024-03-07T10:00:00+07:00"
+        );
         let ex = cal
             .explain(
                 start,
@@ -906,23 +929,25 @@ mod tests {
     #[test]
     fn months_clamp_to_the_end_of_a_shorter_month() {
         let cal = tet_2024();
-        let due = cal
-            .due(
+        assert_eq!(
+            due_local(
+                &cal,
                 ts("2024-01-31T09:00:00+07:00"),
                 TimeLimit::months(1),
-                &Pauses::default(),
-            )
-            .unwrap();
-        assert_eq!(cal.format_instant(due), "2024-02-29T09:00:00+07:00");
+                &Pauses::default()
+            ),
+            "2024-02-29T09:00:00+07:00"
+        );
         // 30/3/2024 is a Saturday: counting starts Monday 1/4; + 1 month = 1/5 (holiday) → 2/5.
-        let due = cal
-            .due(
+        assert_eq!(
+            due_local(
+                &cal,
                 ts("2024-03-30T09:00:00+07:00"),
                 TimeLimit::months(1),
-                &Pauses::default(),
-            )
-            .unwrap();
-        assert_eq!(cal.format_instant(due), "2024-05-02T07:30:00+07:00");
+                &Pauses::default()
+            ),
+            "2024-05-02T07:30:00+07:00"
+        );
     }
 
     #[test]
@@ -1014,14 +1039,15 @@ due: 2024-02-19T16:10:00+07:00";
             .weekend([Weekday::Sunday])
             .build()
             .unwrap();
-        let due = cal
-            .due(
+        assert_eq!(
+            due_local(
+                &cal,
                 ts("2024-03-01T23:00:00+07:00"),
                 TimeLimit::working_hours(2),
-                &Pauses::default(),
-            )
-            .unwrap();
-        assert_eq!(cal.format_instant(due), "2024-03-02T01:00:00+07:00");
+                &Pauses::default()
+            ),
+            "2024-03-02T01:00:00+07:00"
+        );
         assert!(cal.is_working_time(ts("2024-03-01T23:59:59+07:00")));
     }
 

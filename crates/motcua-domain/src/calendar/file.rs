@@ -72,10 +72,12 @@ impl CalendarFileError {
     }
 }
 
+/// A calendar file, or a per-unit variant inside one (which may not set `name`,
+/// `timezone` or `units`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileSpec {
-    name: Option<String>,
+    name: Option<Spanned<String>>,
     timezone: Option<Spanned<String>>,
     sessions: Option<Spanned<Vec<Spanned<String>>>>,
     weekend: Option<Vec<Spanned<String>>>,
@@ -86,21 +88,7 @@ struct FileSpec {
     #[serde(default)]
     working_days: Vec<Spanned<DayEntry>>,
     #[serde(default)]
-    units: BTreeMap<Spanned<String>, DayFields>,
-}
-
-/// The fields a per-unit variant may set; the base calendar has them too.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DayFields {
-    sessions: Option<Spanned<Vec<Spanned<String>>>>,
-    weekend: Option<Vec<Spanned<String>>>,
-    #[serde(default)]
-    weekdays: BTreeMap<Spanned<String>, Spanned<Vec<Spanned<String>>>>,
-    #[serde(default)]
-    holidays: Vec<Spanned<DayEntry>>,
-    #[serde(default)]
-    working_days: Vec<Spanned<DayEntry>>,
+    units: BTreeMap<Spanned<String>, Spanned<FileSpec>>,
 }
 
 /// A day or an inclusive range of days, with an optional name.
@@ -260,14 +248,15 @@ impl Loader<'_> {
         &self,
         mut b: CalendarBuilder,
         spans: &mut Spans,
-        fields: &DayFields,
+        fields: &FileSpec,
     ) -> Result<CalendarBuilder, CalendarFileError> {
-        let DayFields {
+        let FileSpec {
             sessions,
             weekend,
             weekdays,
             holidays,
             working_days,
+            ..
         } = fields;
         if let Some(list) = sessions.as_ref() {
             spans.sessions = Some(list.span());
@@ -337,7 +326,7 @@ impl CalendarSet {
         let loader = Loader { src };
         let mut builder = WorkingCalendar::builder();
         if let Some(name) = &spec.name {
-            builder = builder.name(name.clone());
+            builder = builder.name(name.get_ref().clone());
         }
         if let Some(tz) = &spec.timezone {
             if jiff::tz::TimeZone::get(tz.get_ref()).is_err() {
@@ -349,14 +338,7 @@ impl CalendarSet {
             builder = builder.time_zone(tz.get_ref().clone());
         }
         let mut spans = Spans::default();
-        let base_fields = DayFields {
-            sessions: spec.sessions,
-            weekend: spec.weekend,
-            weekdays: spec.weekdays,
-            holidays: spec.holidays,
-            working_days: spec.working_days,
-        };
-        let base_builder = loader.apply(builder, &mut spans, &base_fields)?;
+        let base_builder = loader.apply(builder, &mut spans, &spec)?;
         let base = base_builder
             .clone()
             .build()
@@ -367,6 +349,15 @@ impl CalendarSet {
                 .get_ref()
                 .parse()
                 .map_err(|e| loader.err(code.span(), CalendarError::InvalidUnitCode(e)))?;
+            let unit = unit.get_ref();
+            let not_here = [
+                ("name", unit.name.as_ref().map(Spanned::span)),
+                ("timezone", unit.timezone.as_ref().map(Spanned::span)),
+                ("units", unit.units.keys().next().map(Spanned::span)),
+            ];
+            if let Some((key, Some(span))) = not_here.into_iter().find(|(_, s)| s.is_some()) {
+                return Err(loader.err(span, CalendarError::NotInUnitVariant(key)));
+            }
             let mut unit_spans = Spans::default();
             let b = loader.apply(base_builder.clone(), &mut unit_spans, unit)?;
             let cal = b.build().map_err(|e| {
@@ -516,6 +507,10 @@ holidays = ["2024-03-08"]
                 "line 1, column 8: invalid unit code \"bad code\"",
             ),
             ("sessions = \"07:30-11:30\"", "invalid type: string"),
+            (
+                "[units.\"H29\"]\ntimezone = \"Asia/Bangkok\"",
+                "line 2, column 12: a unit variant cannot set `timezone`",
+            ),
         ];
         for (src, expected) in cases {
             let msg = load_err(src);

@@ -92,6 +92,11 @@ pub enum CalendarError {
     /// The weekly pattern has no working time at all.
     #[error("the week has no working time: every day is a weekend day or has no sessions")]
     NoWorkingTime,
+    /// A per-unit variant sets a key only the whole file may set.
+    #[error(
+        "a unit variant cannot set `{0}`: only sessions, weekend, weekdays, holidays and working_days"
+    )]
+    NotInUnitVariant(&'static str),
     /// A per-unit override names an invalid unit code.
     #[error(transparent)]
     InvalidUnitCode(#[from] InvalidId),

@@ -434,20 +434,7 @@ impl Dossier {
         };
         match &event.kind {
             EventKind::Submitted { .. } => dossier.submitted_at = Some(event.at),
-            EventKind::Received {
-                competent_unit,
-                process,
-                calendar,
-                rules: rules_ref,
-                ..
-            } => dossier.receive(
-                event,
-                competent_unit,
-                process.as_ref(),
-                calendar,
-                rules_ref,
-                rules,
-            )?,
+            EventKind::Received { .. } => dossier.receive(event, rules)?,
             _ => unreachable!("matched above"),
         }
         Ok(dossier)
@@ -559,24 +546,11 @@ impl Dossier {
         let at = event.at;
         match &event.kind {
             EventKind::Submitted { .. } => unreachable!("never allowed after the start"),
-            EventKind::Received {
-                intake,
-                competent_unit,
-                process,
-                calendar,
-                rules: rules_ref,
-            } => {
+            EventKind::Received { intake, .. } => {
                 if intake.is_some() {
                     return Err(LifecycleError::IntakeRepeated);
                 }
-                self.receive(
-                    event,
-                    competent_unit,
-                    process.as_ref(),
-                    calendar,
-                    rules_ref,
-                    rules,
-                )?;
+                self.receive(event, rules)?;
             }
             EventKind::SupplementRequested { missing } => {
                 if missing.is_empty() || missing.iter().any(|m| m.trim().is_empty()) {
@@ -731,15 +705,18 @@ impl Dossier {
         Ok(())
     }
 
-    fn receive(
-        &mut self,
-        event: &Event,
-        competent_unit: &UnitId,
-        process: Option<&ProcessRef>,
-        calendar_ref: &CalendarRef,
-        rules_ref: &RuleSetRef,
-        rules: &dyn RuleSource,
-    ) -> Result<(), LifecycleError> {
+    /// Applies a `received` event (which must be one).
+    fn receive(&mut self, event: &Event, rules: &dyn RuleSource) -> Result<(), LifecycleError> {
+        let EventKind::Received {
+            competent_unit,
+            process,
+            calendar: calendar_ref,
+            rules: rules_ref,
+            ..
+        } = &event.kind
+        else {
+            unreachable!("only called for receipts");
+        };
         let process = match process {
             Some(r) => {
                 let p = resolve(rules.process(r), || {
