@@ -24,7 +24,7 @@ pub use event::{
 };
 pub use status::Status;
 
-use crate::calendar::{DeadlineError, Interval, Pauses, WorkingCalendar};
+use crate::calendar::{DeadlineError, Explanation, Interval, Pauses, WorkingCalendar};
 use crate::catalog::{Channel, ProcedureRef, ProcedureVersion};
 use crate::ids::{OfficialId, StepId, UnitId};
 use crate::process::{BranchTarget, ProcessDefinition, ProcessRef};
@@ -458,7 +458,10 @@ impl Dossier {
         })?;
         let mut dossier = Dossier::start(first, rules).map_err(|e| wrap(0, first, e))?;
         for (i, event) in events {
-            dossier.apply(event, rules).map_err(|e| wrap(i, event, e))?;
+            // The whole replay fails on the first refusal, so no need to keep a copy.
+            dossier
+                .apply_in_place(event, rules)
+                .map_err(|e| wrap(i, event, e))?;
         }
         Ok(dossier)
     }
@@ -892,6 +895,24 @@ impl Dossier {
             t = self.calendar.due(t, limit, pauses)?;
         }
         Ok(t)
+    }
+
+    /// How the legal due instant at `at` was computed: one explanation per limit counted
+    /// (the base limit, then each location adjustment), with the dossier's pauses; empty
+    /// before receipt. For receipts (form 01) and disputes.
+    pub fn explain_due(&self, at: Timestamp) -> Result<Vec<Explanation>, DeadlineError> {
+        let Some(received) = self.received_at else {
+            return Ok(Vec::new());
+        };
+        let at = at.max(self.last_at);
+        let pauses = self.clock_pauses(self.processing_ended_at().unwrap_or(at));
+        let unit = self.competent_unit.as_ref().unwrap_or(&self.receiving_unit);
+        let mut out: Vec<Explanation> = Vec::new();
+        for limit in self.procedure.limits_for(self.channel, unit) {
+            let start = out.last().map_or(received, |e| e.due);
+            out.push(self.calendar.explain(start, limit, &pauses)?);
+        }
+        Ok(out)
     }
 
     /// The current appointment at `at`: the latest apology's date, else the legal due.

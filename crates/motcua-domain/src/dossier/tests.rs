@@ -37,7 +37,7 @@ fn calendar_ref() -> CalendarRef {
 }
 
 /// Version 1 pauses for nothing but supplements; version 2 also pauses for payment and for
-/// other agencies.
+/// other agencies; version 3 gives the commune 2 extra calendar days (a remote commune).
 fn book() -> RuleBook {
     let mut b = RuleBook::default();
     let v1 = birth_registration();
@@ -45,8 +45,17 @@ fn book() -> RuleBook {
     v2.version = 2;
     v2.clock.pause_for_payment = true;
     v2.clock.pause_for_other_agency = true;
+    let mut v3 = v1.clone();
+    v3.version = 3;
+    v3.location_adjustments
+        .push(crate::catalog::LocationAdjustment {
+            units: vec![unit(XA)],
+            extra: TimeLimit::calendar_days(2),
+            note: "Xã đặc biệt khó khăn".into(),
+        });
     b.add_procedure(v1)
         .add_procedure(v2)
+        .add_procedure(v3)
         .add_process(commune_process())
         .add_calendar(calendar_ref(), &CalendarSet::official_vietnam())
         .add_rules(RuleSet::national_default());
@@ -395,6 +404,50 @@ fn one_supplement_pauses_the_clock_and_moves_the_due_date() {
     assert_eq!(
         d.calendar().format_instant(a.steps[1].due_at),
         "2024-03-06T14:00:00+07:00"
+    );
+}
+
+#[test]
+fn a_location_adjustment_is_counted_after_the_base_limit() {
+    let d = replay(&[walk_in_v("2024-03-04T08:00:00", 3)]);
+    let a = assess(&d, "2024-03-04T08:00:00");
+    assert_eq!(
+        a.limits,
+        [TimeLimit::working_days(1), TimeLimit::calendar_days(2)]
+    );
+    // 1 working day: Tuesday 08:00; then 2 calendar days: Thursday 08:00.
+    assert_eq!(local(&d, a.due_at), "2024-03-07T08:00:00+07:00");
+    let ex = d.explain_due(t("2024-03-04T08:00:00")).unwrap();
+    assert_eq!(ex.len(), 2);
+    assert_eq!(ex[0].due, ex[1].start);
+}
+
+#[test]
+fn the_due_instant_explains_itself_with_the_dossiers_pauses() {
+    let log = vec![
+        walk_in("2024-03-04T08:00:00"),
+        supplement_requested("2024-03-04T09:00:00"),
+        supplement_received("2024-03-06T09:00:00"),
+    ];
+    let d = replay(&log);
+    let ex = d.explain_due(t("2024-03-06T09:00:00")).unwrap();
+    assert_eq!(ex.len(), 1);
+    assert_eq!(Some(ex[0].due), assess(&d, "2024-03-06T09:00:00").due_at);
+    let text = ex[0].to_string();
+    assert!(
+        text.contains("2024-03-04 Mon  counted 08:00-09:00 (1h00m; total 1h00m)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2024-03-05 Tue  paused  07:30-11:30 (4h00m)"),
+        "{text}"
+    );
+    assert!(text.contains("due: 2024-03-07T08:00:00+07:00"), "{text}");
+    assert!(
+        replay(&[submitted("2024-03-04T07:00:00")])
+            .explain_due(t("2024-03-04T08:00:00"))
+            .unwrap()
+            .is_empty()
     );
 }
 
