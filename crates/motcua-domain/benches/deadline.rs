@@ -80,13 +80,13 @@ fn fold(c: &mut Criterion) {
     };
     let mut book = RuleBook::default();
     for p in procedures {
-        book.add_procedure(p);
+        book.add_procedure(p).unwrap();
     }
     for p in processes {
-        book.add_process(p);
+        book.add_process(p).unwrap();
     }
-    book.add_calendar(calendar.clone(), &CalendarSet::official_vietnam())
-        .add_rules(RuleSet::national_default());
+    book.add_calendar(calendar.clone(), &CalendarSet::official_vietnam());
+    book.add_rules(RuleSet::national_default()).unwrap();
     let unit = |s: &str| s.parse().unwrap();
     let official = |s: &str| Actor::Official(s.parse().unwrap());
     let ev = |at: &str, actor: Actor, kind: EventKind| Event {

@@ -596,13 +596,24 @@ impl ProcedureVersion {
     }
 
     /// The base limit for a dossier: the local committed time if the locality set one, else
-    /// the online limit for online dossiers if the law sets one, else the legal limit.
+    /// the online limit for online dossiers if the law sets one, else the legal limit. For an
+    /// online dossier with both a local and an online limit in the same unit, the shorter.
     pub fn base_limit(&self, channel: Channel) -> TimeLimit {
-        self.local_time_limit
-            .or(self
-                .online_time_limit
-                .filter(|_| channel == Channel::Online))
-            .unwrap_or(self.time_limit)
+        let online = self
+            .online_time_limit
+            .filter(|_| channel == Channel::Online);
+        match (self.local_time_limit, online) {
+            (Some(local), Some(online)) if local.unit() == online.unit() => {
+                if online.value() < local.value() {
+                    online
+                } else {
+                    local
+                }
+            }
+            (Some(local), _) => local,
+            (None, Some(online)) => online,
+            (None, None) => self.time_limit,
+        }
     }
 
     /// The limits that make up a dossier's time: the base limit, then each location
@@ -859,7 +870,7 @@ pub(crate) mod tests {
                 "fees are not stated (list them, or state that the procedure is free)",
                 "legal basis 60/2014/QH13 is no longer in force (since 2020-01-01)",
                 "no publication decision is attached",
-                "the local committed limit (3 working-days) is longer than the legal limit (1 working-days)",
+                "the local committed limit (3 working days) is longer than the legal limit (1 working day)",
             ]
         );
     }
@@ -873,6 +884,13 @@ pub(crate) mod tests {
         assert_eq!(p.base_limit(Channel::Online), TimeLimit::working_days(10));
         p.local_time_limit = Some(TimeLimit::working_days(7));
         assert_eq!(p.base_limit(Channel::Online), TimeLimit::working_days(7));
+        assert_eq!(p.base_limit(Channel::Desk), TimeLimit::working_days(7));
+        p.online_time_limit = Some(TimeLimit::working_days(5));
+        assert_eq!(
+            p.base_limit(Channel::Online),
+            TimeLimit::working_days(5),
+            "the shorter"
+        );
         let remote: UnitId = "xa-vung-cao".parse().unwrap();
         p.location_adjustments.push(LocationAdjustment {
             units: vec![remote.clone()],

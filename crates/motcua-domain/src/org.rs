@@ -236,13 +236,7 @@ impl Organisation {
                 }
             }
             if rest.len() == before {
-                let orphan = &rest[0];
-                return Err(OrgError::UnknownUnit(
-                    orphan
-                        .parent
-                        .clone()
-                        .expect("only units with a parent wait"),
-                ));
+                return Err(Self::unplaceable(&rest));
             }
             pending = rest;
         }
@@ -250,6 +244,26 @@ impl Organisation {
             org.add_official(o)?;
         }
         Ok(org)
+    }
+
+    /// Why none of `rest` can be placed: a parent that is missing altogether, or else a
+    /// cycle among them.
+    fn unplaceable(rest: &[Unit]) -> OrgError {
+        let waiting: BTreeMap<&UnitId, &UnitId> = rest
+            .iter()
+            .filter_map(|u| u.parent.as_ref().map(|p| (&u.id, p)))
+            .collect();
+        if let Some(missing) = waiting.values().find(|p| !waiting.contains_key(**p)) {
+            return OrgError::UnknownUnit((*missing).clone());
+        }
+        let (unit, parent) = waiting
+            .iter()
+            .next()
+            .expect("only units with a parent wait");
+        OrgError::Cycle {
+            unit: (*unit).clone(),
+            parent: (*parent).clone(),
+        }
     }
 
     /// Adds a unit; its parent must already exist.
@@ -530,5 +544,17 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err, OrgError::UnknownUnit(id("ghost")));
+        let err = Organisation::from_parts(
+            vec![
+                unit("a", "H31", Some("b"), UnitKind::Commune),
+                unit("b", "H32", Some("a"), UnitKind::Commune),
+            ],
+            vec![],
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unit a cannot be placed under b, which is inside it"
+        );
     }
 }

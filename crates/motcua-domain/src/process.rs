@@ -299,7 +299,9 @@ impl ProcessDefinition {
             .sum()
     }
 
-    /// Checks the process against the organisation and the procedure it handles. `day_length`
+    /// Checks the process against the organisation and the procedure it handles: its
+    /// structure ([`ProcessDefinition::validate_structure`]), that every unit exists, that
+    /// inter-agency steps leave the owner, and that the allotments fit the limits. `day_length`
     /// is the length of a working day, to compare allotments with limits in working days.
     ///
     /// Allotments must fit every limit that applies (legal, online, local committed). For
@@ -319,9 +321,7 @@ impl ProcessDefinition {
                 procedure: procedure.code.clone(),
             });
         }
-        if self.steps.is_empty() {
-            return Err(ProcessError::NoSteps(process));
-        }
+        self.validate_structure()?;
         if let Some(owner) = &self.owner
             && org.unit(owner).is_none()
         {
@@ -330,39 +330,7 @@ impl ProcessDefinition {
                 unit: owner.clone(),
             });
         }
-        let ids: BTreeMap<&StepId, usize> = self
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (&s.id, i))
-            .collect();
-        let mut seen = BTreeSet::new();
         for step in &self.steps {
-            let bad = |problem| ProcessError::BadBranch {
-                process: process.clone(),
-                step: step.id.clone(),
-                branch: String::new(),
-                problem,
-            };
-            if !seen.insert(&step.id) {
-                return Err(ProcessError::DuplicateStep {
-                    process,
-                    step: step.id.clone(),
-                });
-            }
-            if step.name.trim().is_empty() {
-                return Err(ProcessError::UnnamedStep {
-                    process,
-                    step: step.id.clone(),
-                });
-            }
-            if !step.role.handles_dossiers() {
-                return Err(ProcessError::RoleCannotHandle {
-                    process,
-                    step: step.id.clone(),
-                    role: step.role,
-                });
-            }
             if let StepPlace::Unit(unit) = &step.place
                 && org.unit(unit).is_none()
             {
@@ -385,34 +353,86 @@ impl ProcessDefinition {
                     });
                 }
             }
+        }
+        let total = self.main_path_allotment();
+        for (which, limit) in [
+            ("legal", Some(procedure.time_limit)),
+            ("online", procedure.online_time_limit),
+            ("local committed", procedure.local_time_limit),
+        ] {
+            let Some(limit) = limit else { continue };
+            let max = max_working_time(limit, day_length);
+            if total > max {
+                return Err(ProcessError::ExceedsTimeLimit {
+                    process,
+                    total_minutes: total.as_mins(),
+                    which,
+                    limit,
+                    max_minutes: max.as_mins(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks what can be checked without the organisation: at least one step; unique,
+    /// named steps given to roles that handle dossiers; branches with unique names and
+    /// targets that exist; every step reachable from the first.
+    pub fn validate_structure(&self) -> Result<(), ProcessError> {
+        let process = self.reference();
+        if self.steps.is_empty() {
+            return Err(ProcessError::NoSteps(process));
+        }
+        let ids: BTreeMap<&StepId, usize> = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (&s.id, i))
+            .collect();
+        let mut seen = BTreeSet::new();
+        for step in &self.steps {
+            let bad_branch = |branch: &str, problem| ProcessError::BadBranch {
+                process: process.clone(),
+                step: step.id.clone(),
+                branch: branch.to_owned(),
+                problem,
+            };
+            if !seen.insert(&step.id) {
+                return Err(ProcessError::DuplicateStep {
+                    process,
+                    step: step.id.clone(),
+                });
+            }
+            if step.name.trim().is_empty() {
+                return Err(ProcessError::UnnamedStep {
+                    process,
+                    step: step.id.clone(),
+                });
+            }
+            if !step.role.handles_dossiers() {
+                return Err(ProcessError::RoleCannotHandle {
+                    process,
+                    step: step.id.clone(),
+                    role: step.role,
+                });
+            }
             if let Some(BranchTarget::Step(target)) = &step.next
                 && !ids.contains_key(target)
             {
-                return Err(ProcessError::BadBranch {
-                    process,
-                    step: step.id.clone(),
-                    branch: "next".into(),
-                    problem: "leads to a step that does not exist",
-                });
+                return Err(bad_branch("next", "leads to a step that does not exist"));
             }
             let mut names = BTreeSet::new();
             for b in &step.branches {
-                let with_name = |mut e: ProcessError| {
-                    if let ProcessError::BadBranch { branch, .. } = &mut e {
-                        branch.clone_from(&b.name);
-                    }
-                    e
-                };
                 if b.name.trim().is_empty() {
-                    return Err(with_name(bad("has no name")));
+                    return Err(bad_branch(&b.name, "has no name"));
                 }
                 if !names.insert(b.name.as_str()) {
-                    return Err(with_name(bad("is defined twice")));
+                    return Err(bad_branch(&b.name, "is defined twice"));
                 }
                 if let BranchTarget::Step(target) = &b.target
                     && !ids.contains_key(target)
                 {
-                    return Err(with_name(bad("leads to a step that does not exist")));
+                    return Err(bad_branch(&b.name, "leads to a step that does not exist"));
                 }
             }
         }
@@ -441,24 +461,6 @@ impl ProcessDefinition {
                 process,
                 step: self.steps[i].id.clone(),
             });
-        }
-        let total = self.main_path_allotment();
-        for (which, limit) in [
-            ("legal", Some(procedure.time_limit)),
-            ("online", procedure.online_time_limit),
-            ("local committed", procedure.local_time_limit),
-        ] {
-            let Some(limit) = limit else { continue };
-            let max = max_working_time(limit, day_length);
-            if total > max {
-                return Err(ProcessError::ExceedsTimeLimit {
-                    process,
-                    total_minutes: total.as_mins(),
-                    which,
-                    limit,
-                    max_minutes: max.as_mins(),
-                });
-            }
         }
         Ok(())
     }
@@ -581,7 +583,7 @@ pub(crate) mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "process khai-sinh-xa v1: the steps on the main path take 540 working minutes, more than the legal limit of 1 working-days (at most 480 working minutes)"
+            "process khai-sinh-xa v1: the steps on the main path take 540 working minutes, more than the legal limit of 1 working day (at most 480 working minutes)"
         );
     }
 

@@ -87,7 +87,47 @@ pub struct RuleSet {
     pub early_rule: EarlyRule,
 }
 
+/// A rule set or other version that the rule book refuses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    /// A rule set with an impossible setting.
+    #[error("rule set {rules}: {problem}")]
+    InvalidRuleSet {
+        /// The rule set.
+        rules: RuleSetRef,
+        /// What is wrong.
+        problem: &'static str,
+    },
+    /// A procedure version that breaks the catalog's rules.
+    #[error(transparent)]
+    Procedure(#[from] crate::catalog::CatalogError),
+    /// A process version whose structure is broken.
+    #[error(transparent)]
+    Process(#[from] crate::process::ProcessError),
+}
+
 impl RuleSet {
+    /// Checks the settings: at least one supplement request before lateness, and an apology
+    /// notice in working hours, working days or calendar days.
+    pub fn validate(&self) -> Result<(), RuleError> {
+        let bad = |problem| RuleError::InvalidRuleSet {
+            rules: self.reference(),
+            problem,
+        };
+        if self.late_from_supplement_requests == 0 {
+            return Err(bad("late_from_supplement_requests must be at least 1"));
+        }
+        if self
+            .apology_notice
+            .is_some_and(|n| n.unit() == crate::time_limit::TimeUnit::Months)
+        {
+            return Err(bad(
+                "apology_notice must be in working hours, working days or calendar days",
+            ));
+        }
+        Ok(())
+    }
+
     /// The rules of Decree 118/2025/NĐ-CP as motcua reads them, in force from 1/7/2025, and
     /// the same numbers before it under Decree 61/2018 (as amended by 107/2021).
     pub fn national_default() -> Self {
@@ -141,16 +181,19 @@ pub struct RuleBook {
 }
 
 impl RuleBook {
-    /// Adds a procedure version.
-    pub fn add_procedure(&mut self, p: ProcedureVersion) -> &mut Self {
+    /// Adds a procedure version that passes the catalog's hard rules.
+    pub fn add_procedure(&mut self, p: ProcedureVersion) -> Result<&mut Self, RuleError> {
+        p.validate()?;
         self.procedures.insert(p.reference(), Arc::new(p));
-        self
+        Ok(self)
     }
 
-    /// Adds a process version.
-    pub fn add_process(&mut self, p: ProcessDefinition) -> &mut Self {
+    /// Adds a process version whose structure is sound (the checks that need the
+    /// organisation and the procedure belong to [`ProcessDefinition::validate`]).
+    pub fn add_process(&mut self, p: ProcessDefinition) -> Result<&mut Self, RuleError> {
+        p.validate_structure()?;
         self.processes.insert(p.reference(), Arc::new(p));
-        self
+        Ok(self)
     }
 
     /// Adds a calendar version with its per-unit variants.
@@ -169,10 +212,11 @@ impl RuleBook {
         self
     }
 
-    /// Adds a rule set version.
-    pub fn add_rules(&mut self, r: RuleSet) -> &mut Self {
+    /// Adds a rule set version with sound settings.
+    pub fn add_rules(&mut self, r: RuleSet) -> Result<&mut Self, RuleError> {
+        r.validate()?;
         self.rule_sets.insert(r.reference(), Arc::new(r));
-        self
+        Ok(self)
     }
 
     /// Tells the book a unit's national code, so per-unit calendar variants apply to it.

@@ -115,7 +115,7 @@ pub enum InvalidTimeLimit {
 /// ```
 /// use motcua_domain::{TimeLimit, TimeUnit};
 /// let limit = TimeLimit::new(15, TimeUnit::WorkingDays).unwrap();
-/// assert_eq!(limit.to_string(), "15 working-days");
+/// assert_eq!(limit.to_string(), "15 working days");
 /// assert_eq!(limit.vietnamese(), "15 ngày làm việc");
 /// assert!(TimeLimit::new(-1, TimeUnit::Months).is_err());
 /// ```
@@ -200,8 +200,20 @@ impl TimeLimit {
 }
 
 impl fmt::Display for TimeLimit {
+    /// In words: `1 working day`, `3 working days`, `8 working hours`, `2 months`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.value, self.unit)
+        let (one, many) = match self.unit {
+            TimeUnit::WorkingHours => ("working hour", "working hours"),
+            TimeUnit::WorkingDays => ("working day", "working days"),
+            TimeUnit::CalendarDays => ("calendar day", "calendar days"),
+            TimeUnit::Months => ("month", "months"),
+        };
+        write!(
+            f,
+            "{} {}",
+            self.value,
+            if self.value == 1 { one } else { many }
+        )
     }
 }
 
@@ -239,6 +251,15 @@ mod tests {
             TimeLimit::new(0, TimeUnit::WorkingHours).unwrap().value(),
             0
         );
+    }
+
+    #[test]
+    fn limits_read_as_words() {
+        assert_eq!(TimeLimit::working_days(1).to_string(), "1 working day");
+        assert_eq!(TimeLimit::working_hours(8).to_string(), "8 working hours");
+        assert_eq!(TimeLimit::calendar_days(2).to_string(), "2 calendar days");
+        assert_eq!(TimeLimit::months(1).to_string(), "1 month");
+        assert_eq!(TimeLimit::months(0).vietnamese(), "0 tháng");
     }
 
     #[test]

@@ -9,12 +9,14 @@ use motcua_domain::calendar::{CalendarSet, Interval, Pauses, Session, WorkingCal
 use motcua_domain::{TimeLimit, TimeUnit};
 use proptest::prelude::*;
 
-const SESSION_PATTERNS: [&[&str]; 5] = [
+const SESSION_PATTERNS: [&[&str]; 7] = [
     &["07:30-11:30", "13:00-17:00"],
     &["07:30-12:00", "13:00-16:30"],
     &["08:00-12:00", "13:30-17:30"],
     &["08:00-16:00"],
     &["07:00-09:00", "10:00-12:00", "14:00-18:00"],
+    &["07:00-11:00", "19:00-24:00"],
+    &["00:00-24:00"],
 ];
 
 fn day(offset: u16) -> Date {
@@ -215,16 +217,20 @@ proptest! {
         let pauses = pauses(start, &p);
         let due = cal.due(start, limit, &pauses).unwrap();
         let local = cal.time_zone().to_datetime(due);
-        let at_midnight_end = local.time() == jiff::civil::Time::MIN;
-        let inside = cal.sessions_on(local.date()).iter().any(|s| {
-            if limit.value() == 0 {
-                s.start() <= local.time() && local.time() < s.end()
-            } else {
-                s.start() < local.time() && local.time() <= s.end()
-            }
-        });
-        // A session ending at 24:00 ends at the next day's midnight.
-        prop_assert!(inside || at_midnight_end, "{} is outside working time", cal.format_instant(due));
+        let second = i32::from(local.hour()) * 3600 + i32::from(local.minute()) * 60 + i32::from(local.second());
+        let minute_ok = |s: &Session, sec: i32| {
+            let (a, b) = (i32::from(s.start_minute()) * 60, i32::from(s.end_minute()) * 60);
+            if limit.value() == 0 { a <= sec && sec < b } else { a < sec && sec <= b }
+        };
+        let inside = cal.sessions_on(local.date()).iter().any(|s| minute_ok(s, second))
+            // Midnight is the end of the previous day's session ending at 24:00.
+            || (second == 0
+                && limit.value() > 0
+                && cal
+                    .sessions_on(local.date().yesterday().unwrap())
+                    .iter()
+                    .any(|s| minute_ok(s, 86_400)));
+        prop_assert!(inside, "{} is outside working time", cal.format_instant(due));
         for i in pauses.intervals() {
             prop_assert!(!(i.from() < due && due < i.to()), "due inside a pause");
         }

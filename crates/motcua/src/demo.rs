@@ -86,22 +86,25 @@ pub fn load() -> Result<Demo, DemoError> {
 
 impl Demo {
     /// Every version the demo's dossiers may name, for folding them.
-    pub fn rule_book(&self) -> RuleBook {
+    pub fn rule_book(&self) -> Result<RuleBook, DemoError> {
         let mut book = RuleBook::default();
         for p in self.catalog.latest() {
             for v in self.catalog.versions(&p.code) {
-                book.add_procedure(v.clone());
+                book.add_procedure(v.clone())
+                    .map_err(|e| fail("catalog.json", e))?;
             }
         }
         for p in &self.processes {
-            book.add_process(p.clone());
+            book.add_process(p.clone())
+                .map_err(|e| fail("processes.json", e))?;
         }
         for u in self.organisation.units() {
             book.add_unit_code(u.id.clone(), u.code.clone());
         }
-        book.add_calendar(self.calendar_ref.clone(), &self.calendar)
-            .add_rules(self.rules.clone());
-        book
+        book.add_calendar(self.calendar_ref.clone(), &self.calendar);
+        book.add_rules(self.rules.clone())
+            .map_err(|e| fail("rules", e))?;
+        Ok(book)
     }
 
     /// The catalog defects of every procedure, for the maintainers.

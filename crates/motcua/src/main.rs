@@ -115,6 +115,19 @@ fn deadline(args: &DeadlineArgs) -> Result<(), InputError> {
         .map(str::parse::<UnitCode>)
         .transpose()
         .map_err(InputError::from_display)?;
+    if let Some(code) = &unit_code
+        && !set.unit_codes().any(|c| c == code)
+    {
+        let variants: Vec<String> = set.unit_codes().map(ToString::to_string).collect();
+        return Err(InputError::new(format!(
+            "the calendar has no variant for unit {code} ({})",
+            if variants.is_empty() {
+                "it has none".to_owned()
+            } else {
+                format!("it has: {}", variants.join(", "))
+            }
+        )));
+    }
     let calendar = set.for_unit(unit_code.as_ref());
     let pauses = Pauses::new(args.pauses.iter().copied());
     if args.explain {
@@ -145,7 +158,7 @@ fn calendar_check(file: Option<&PathBuf>) -> Result<(), InputError> {
     println!(
         "working day: {} ({})",
         sessions.join(", "),
-        jiff::fmt::friendly::SpanPrinter::new().duration_to_string(&cal.day_length())
+        motcua_domain::calendar::format_duration(cal.day_length())
     );
     match cal.listed_years() {
         Some((a, b)) => println!("years listed: {a}–{b}"),

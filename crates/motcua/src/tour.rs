@@ -25,7 +25,7 @@ pub struct TourArgs {
 
 pub fn run(args: &TourArgs) -> Result<(), InputError> {
     let demo = demo::load().map_err(InputError::from_display)?;
-    let book = demo.rule_book();
+    let book = demo.rule_book().map_err(InputError::from_display)?;
     let mut out = String::new();
     organisation(&mut out, &demo);
     catalog(&mut out, &demo);
@@ -695,7 +695,7 @@ mod tests {
     #[test]
     fn every_sample_folds_and_shows_the_verdict_it_illustrates() {
         let demo = demo::load().unwrap();
-        let book = demo.rule_book();
+        let book = demo.rule_book().unwrap();
         let when = at("2026-03-20T10:00:00");
         let verdicts: Vec<String> = samples()
             .iter()

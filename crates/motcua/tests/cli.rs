@@ -131,7 +131,7 @@ fn explain_prints_the_breakdown_after_the_due_line() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "2024-02-19T16:10:00+07:00");
     assert!(
-        lines[1].starts_with("limit: 3 working-days (3 ngày làm việc) = 24h00m of working time")
+        lines[1].starts_with("limit: 3 working days (3 ngày làm việc) = 24h00m of working time")
     );
     assert!(
         lines.contains(&"  2024-02-12 Mon  skipped: day off (Tết Nguyên đán)"),
@@ -153,6 +153,10 @@ fn a_unit_variant_of_the_calendar_applies_with_for_unit() {
     assert_eq!(due(Some(&cal), args), "2024-03-04T17:00:00+07:00\n");
     let with_unit = format!("{args} --for-unit 000.00.12.H29");
     assert_eq!(due(Some(&cal), &with_unit), "2024-03-05T08:00:00+07:00\n");
+    assert_one_error_line(
+        &deadline(Some(&cal), &format!("{args} --for-unit 000.00.13.H29")),
+        "the calendar has no variant for unit 000.00.13.H29 (it has: 000.00.12.H29)",
+    );
 }
 
 /// Bad input: exactly one line on standard error, starting with `error: `, nothing on

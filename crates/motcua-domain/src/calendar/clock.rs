@@ -29,12 +29,26 @@ use crate::time_limit::{TimeLimit, TimeUnit};
 /// calendars never come close (Tết is nine days); this only bounds a broken calendar.
 const MAX_DAYS_OFF_IN_A_ROW: u32 = 3_660;
 
+/// How far past its start (or its last pause) a computation may walk. The longest limit
+/// accepted is about fifty years of working days; only a calendar with almost no working
+/// time gets here.
+const HORIZON_YEARS: i16 = 100;
+
 /// A computation that cannot produce an instant.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeadlineError {
     /// The result would fall outside the dates the arithmetic supports (years -9999..9999).
     #[error("the deadline falls outside the supported range of dates")]
     OutOfRange,
+    /// Counting would run more than a century past the start and the pauses: the calendar
+    /// has almost no working time.
+    #[error(
+        "the deadline would fall more than {HORIZON_YEARS} years after {from}: the calendar has too little working time"
+    )]
+    BeyondHorizon {
+        /// The start of the computation (or the end of its last pause).
+        from: Date,
+    },
     /// The calendar has no working time for an implausibly long stretch.
     #[error("the calendar has no working time for {days} days in a row from {from}")]
     NoWorkingTime {
@@ -183,6 +197,25 @@ fn overlap(pauses: &Pauses, from: Timestamp, to: Timestamp) -> SignedDuration {
         .sum()
 }
 
+/// The total length of the pauses that begin (counting from `begin`) before `before`,
+/// each counted whole, also beyond `before`: the clock stops when a pause begins.
+fn paused_from_before(pauses: &Pauses, begin: Timestamp, before: Timestamp) -> SignedDuration {
+    pauses
+        .intervals()
+        .iter()
+        .map(|p| (p.from().max(begin), p.to()))
+        .filter(|(from, to)| from < to && *from < before)
+        .map(|(from, to)| to.duration_since(from))
+        .sum()
+}
+
+/// A duration in whole days, rounded up (to the nanosecond: any paused instant counts).
+fn whole_days_up(d: SignedDuration) -> i64 {
+    const DAY: i128 = 86_400 * 1_000_000_000;
+    let nanos = d.as_nanos().max(0);
+    i64::try_from((nanos + DAY - 1) / DAY).unwrap_or(i64::MAX)
+}
+
 /// Receives the steps of a computation. The fast path uses `()`, which records nothing; the
 /// explained path records everything. Both run the same walk, so they cannot disagree.
 trait Trace {
@@ -221,9 +254,9 @@ pub enum Entry {
     },
     /// A calendar-time deadline extended by whole days for the time paused.
     Extended {
-        /// Days added.
+        /// Days added: the paused time rounded up to whole days.
         days: u32,
-        /// The paused time they stand for (rounded up to whole days).
+        /// The paused time before the deadline, as measured.
         paused: SignedDuration,
     },
     /// A calendar-time deadline that landed on a day off, moved to the next working day.
@@ -295,9 +328,7 @@ impl Explanation {
     }
 
     fn rfc3339(&self, t: Timestamp) -> String {
-        t.to_zoned_datetime(self.time_zone.clone())
-            .strftime("%Y-%m-%dT%H:%M:%S%:z")
-            .to_string()
+        rfc3339(t, &self.time_zone)
     }
 
     /// `2024-02-07 Wed`.
@@ -319,9 +350,17 @@ impl Explanation {
     }
 }
 
+/// Formats an instant as RFC 3339 with the zone's offset, to the second, e.g.
+/// `2024-02-19T16:10:00+07:00`.
+pub(crate) fn rfc3339(t: Timestamp, tz: &TimeZone) -> String {
+    t.to_zoned_datetime(tz.clone())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
 /// Formats a duration as `24h00m` (or `-1h30m`), hours unbounded, seconds shown only when
 /// present.
-pub(crate) fn format_duration(d: SignedDuration) -> String {
+pub fn format_duration(d: SignedDuration) -> String {
     let sign = if d.is_negative() { "-" } else { "" };
     let secs = d.as_secs().unsigned_abs();
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
@@ -395,20 +434,30 @@ impl fmt::Display for Explanation {
 }
 
 impl WorkingCalendar {
-    /// The instant of a civil date and time in this calendar's zone. `Time::MAX` stands for
-    /// 24:00, the end of the day.
+    /// The instant of a civil date and time in this calendar's zone.
     fn instant(&self, date: Date, time: Time) -> Result<Timestamp, DeadlineError> {
-        let dt = if time == Time::MAX {
-            date.tomorrow()
-                .map_err(out_of_range)?
-                .to_datetime(Time::MIN)
-        } else {
-            date.to_datetime(time)
-        };
         self.time_zone
-            .to_ambiguous_timestamp(dt)
+            .to_ambiguous_timestamp(date.to_datetime(time))
             .compatible()
             .map_err(out_of_range)
+    }
+
+    /// The instant `minute` minutes after the start of `date`; 1440 is the next midnight.
+    fn instant_at_minute(&self, date: Date, minute: u16) -> Result<Timestamp, DeadlineError> {
+        let (date, minute) = if minute >= 24 * 60 {
+            (date.tomorrow().map_err(out_of_range)?, minute - 24 * 60)
+        } else {
+            (date, minute)
+        };
+        let (h, m) = (minute / 60, minute % 60);
+        let time = Time::new(
+            i8::try_from(h).expect("0..24"),
+            i8::try_from(m).expect("0..60"),
+            0,
+            0,
+        )
+        .expect("a valid time of day");
+        self.instant(date, time)
     }
 
     fn local_date(&self, t: Timestamp) -> Date {
@@ -429,9 +478,12 @@ impl WorkingCalendar {
     /// Whether `t` is inside a working session (`[start, end)`).
     pub fn is_working_time(&self, t: Timestamp) -> bool {
         let local = self.time_zone.to_datetime(t);
+        let second = i32::from(local.hour()) * 3600
+            + i32::from(local.minute()) * 60
+            + i32::from(local.second());
         self.sessions_on(local.date())
             .iter()
-            .any(|s| s.start() <= local.time() && (local.time() < s.end() || s.end() == Time::MAX))
+            .any(|s| s.contains(second))
     }
 
     /// The first instant at or after `t` that is working time.
@@ -530,6 +582,15 @@ impl WorkingCalendar {
         let mut remaining = amount;
         let mut cursor = PauseCursor::new(pauses);
         let mut date = self.local_date(start);
+        let from = self.local_date(
+            pauses
+                .intervals()
+                .last()
+                .map_or(start, |p| p.to().max(start)),
+        );
+        let horizon = from
+            .checked_add(jiff::Span::new().years(HORIZON_YEARS))
+            .unwrap_or(Date::MAX);
         let mut days_off = 0u32;
         let mut first_day_off = date;
         loop {
@@ -550,8 +611,10 @@ impl WorkingCalendar {
                 days_off = 0;
             }
             for session in sessions {
-                let end = self.instant(date, session.end())?;
-                let mut cur = self.instant(date, session.start())?.max(start);
+                let end = self.instant_at_minute(date, session.end_minute())?;
+                let mut cur = self
+                    .instant_at_minute(date, session.start_minute())?
+                    .max(start);
                 while cur < end {
                     let (paused, piece_end) = cursor.next_piece(cur, end);
                     if paused {
@@ -572,9 +635,18 @@ impl WorkingCalendar {
                 }
             }
             date = date.tomorrow().map_err(out_of_range)?;
+            if date > horizon {
+                return Err(DeadlineError::BeyondHorizon { from });
+            }
         }
     }
 
+    /// Calendar days and months: the appointment is `start + n` at the same time of day,
+    /// moved off days off; each pause that begins before the appointment moves it later by
+    /// its length, the total rounded up to whole days so it keeps its time of day; the result
+    /// is moved off days off again. Which pauses begin before the appointment depends on the
+    /// appointment, so the credit is iterated to its least fixed point (each round only adds
+    /// days), which keeps the result monotonic in the pauses and in the limit.
     fn walk_calendar<T: Trace>(
         &self,
         start: Timestamp,
@@ -590,37 +662,48 @@ impl WorkingCalendar {
             _ => local.date().checked_add(n.months()),
         }
         .map_err(out_of_range)?;
-        let raw_end = self.instant(end_date, local.time())?;
-        trace.counted(begin, raw_end);
-        // Paused time is credited in whole days, rounded up, so that the deadline keeps its
-        // time of day and a longer pause can never move it earlier. The pauses that count
-        // are those inside the (growing) window, so iterate to the least fixed point.
+        let raw = self.instant(end_date, local.time())?;
+        trace.counted(begin, raw);
+        let appointment = self.move_off_days_off(raw, trace)?;
+        let shifted = |days: i64| -> Result<Timestamp, DeadlineError> {
+            let a = self.time_zone.to_datetime(appointment);
+            let date = a.date().checked_add(days.days()).map_err(out_of_range)?;
+            self.instant(date, a.time())
+        };
         let mut days = 0i64;
-        let mut end = raw_end;
-        let mut paused = overlap(pauses, begin, end);
+        let mut due = appointment;
         loop {
-            let credit = (paused.as_secs() + 86_399) / 86_400;
+            let credit = whole_days_up(paused_from_before(pauses, begin, due));
             if credit <= days {
                 break;
             }
             days = credit;
-            end = self.instant(
-                end_date.checked_add(days.days()).map_err(out_of_range)?,
-                local.time(),
-            )?;
-            paused = overlap(pauses, begin, end);
+            due = self.move_off_days_off(shifted(days)?, &mut ())?;
+        }
+        if days == 0 {
+            return Ok(appointment);
         }
         for p in pauses.intervals() {
-            let (from, to) = (p.from().max(begin), p.to().min(end));
-            if from < to {
-                trace.paused(from, to);
+            let from = p.from().max(begin);
+            if from < due && from < p.to() {
+                trace.paused(from, p.to());
             }
         }
-        if days > 0 {
-            trace.extended(u32::try_from(days).unwrap_or(u32::MAX), paused);
-        }
-        let mut due = end;
-        let landed = due;
+        trace.extended(
+            u32::try_from(days).unwrap_or(u32::MAX),
+            paused_from_before(pauses, begin, due),
+        );
+        self.move_off_days_off(shifted(days)?, trace)
+    }
+
+    /// Moves an instant on a day without working time to the same time on the next working
+    /// day.
+    fn move_off_days_off<T: Trace>(
+        &self,
+        landed: Timestamp,
+        trace: &mut T,
+    ) -> Result<Timestamp, DeadlineError> {
+        let mut due = landed;
         let mut days_off = 0u32;
         loop {
             let local_due = self.time_zone.to_datetime(due);
@@ -660,11 +743,11 @@ impl WorkingCalendar {
         let mut date = self.local_date(from);
         while self.instant(date, Time::MIN)? < to {
             for session in self.sessions_on(date) {
-                let session_start = self.instant(date, session.start())?;
+                let session_start = self.instant_at_minute(date, session.start_minute())?;
                 if session_start >= to {
                     return Ok(total);
                 }
-                let end = self.instant(date, session.end())?.min(to);
+                let end = self.instant_at_minute(date, session.end_minute())?.min(to);
                 let mut cur = session_start.max(from);
                 while cur < end {
                     let (paused, piece_end) = cursor.next_piece(cur, end);
@@ -679,9 +762,10 @@ impl WorkingCalendar {
         Ok(total)
     }
 
-    /// The time elapsed between two instants in the limit's own clock: working time for
-    /// working-time units, wall-clock time for calendar days and months; pauses removed, and
-    /// negative when `to` is before `from`.
+    /// The time elapsed between two instants in the limit's own clock, negative when `to`
+    /// is before `from`: working time without the pauses for working-time units; for
+    /// calendar days and months, wall-clock time less the paused time as those limits credit
+    /// it (whole days, rounded up), never below zero.
     pub fn elapsed(
         &self,
         from: Timestamp,
@@ -697,19 +781,9 @@ impl WorkingCalendar {
         } else {
             (from, to, 1)
         };
-        let paused: SignedDuration = pauses
-            .intervals()
-            .iter()
-            .map(|p| {
-                let (x, y) = (p.from().max(a), p.to().min(b));
-                if y > x {
-                    y.duration_since(x)
-                } else {
-                    SignedDuration::ZERO
-                }
-            })
-            .sum();
-        Ok((b.duration_since(a) - paused) * sign)
+        let credit = SignedDuration::from_hours(24)
+            * i32::try_from(whole_days_up(overlap(pauses, a, b))).unwrap_or(i32::MAX);
+        Ok((b.duration_since(a) - credit).max(SignedDuration::ZERO) * sign)
     }
 }
 
@@ -927,6 +1001,108 @@ mod tests {
     }
 
     #[test]
+    fn a_pause_during_the_days_off_extension_moves_the_appointment() {
+        let cal = tet_2024();
+        // Monday 4/3 10:00 + 5 days = Saturday 9/3 → appointment Monday 11/3 10:00. A
+        // supplement requested Monday 08:00, received Wednesday 08:00, moves it two days.
+        let start = ts("2024-03-04T10:00:00+07:00");
+        let p = pauses(&[("2024-03-11T08:00:00+07:00", "2024-03-13T08:00:00+07:00")]);
+        assert_eq!(
+            due_local(&cal, start, TimeLimit::calendar_days(5), &p),
+            "2024-03-13T10:00:00+07:00"
+        );
+        let text = cal
+            .explain(start, TimeLimit::calendar_days(5), &p)
+            .unwrap()
+            .to_string();
+        for line in [
+            "  2024-03-09 Sat  skipped: weekend",
+            "  moved from 2024-03-09T10:00:00+07:00 (a day off) to 2024-03-11T10:00:00+07:00",
+            "  2024-03-11 Mon  paused  2024-03-11 08:00 → 2024-03-13 08:00 (48h00m)",
+            "  extended by 2 day(s) for 48h00m paused (whole days, rounded up)",
+            "due: 2024-03-13T10:00:00+07:00",
+        ] {
+            assert!(text.contains(line), "missing {line:?} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn any_paused_instant_counts_for_calendar_days() {
+        let cal = tet_2024();
+        let start = ts("2024-03-04T10:00:00+07:00");
+        let half_second = Pauses::new([Interval::new(
+            ts("2024-03-05T09:00:00+07:00"),
+            ts("2024-03-05T09:00:00.5+07:00"),
+        )
+        .unwrap()]);
+        assert_eq!(
+            due_local(&cal, start, TimeLimit::calendar_days(3), &half_second),
+            "2024-03-08T10:00:00+07:00"
+        );
+    }
+
+    #[test]
+    fn a_calendar_with_almost_no_working_time_gives_up_at_the_horizon() {
+        let one_minute = vec!["08:00-08:01".parse::<Session>().unwrap()];
+        let mut b = WorkingCalendar::builder();
+        for w in [
+            Weekday::Monday,
+            Weekday::Tuesday,
+            Weekday::Wednesday,
+            Weekday::Thursday,
+            Weekday::Friday,
+        ] {
+            b = b.weekday_sessions(w, one_minute.clone());
+        }
+        let cal = b.build().unwrap();
+        let err = cal
+            .due(
+                ts("2024-03-04T10:00:00+07:00"),
+                TimeLimit::working_days(12_500),
+                &Pauses::default(),
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the deadline would fall more than 100 years after 2024-03-04: the calendar has too little working time"
+        );
+    }
+
+    #[test]
+    fn a_session_ending_at_midnight_ends_at_midnight() {
+        let cal = WorkingCalendar::builder()
+            .sessions(vec!["17:00-24:00".parse().unwrap()])
+            .build()
+            .unwrap();
+        assert_eq!(cal.day_length(), SignedDuration::from_hours(7));
+        assert_eq!(
+            due_local(
+                &cal,
+                ts("2024-03-04T17:00:00+07:00"),
+                TimeLimit::working_days(1),
+                &Pauses::default()
+            ),
+            "2024-03-05T00:00:00+07:00"
+        );
+        let text = cal
+            .explain(
+                ts("2024-03-04T17:00:00+07:00"),
+                TimeLimit::working_days(1),
+                &Pauses::default(),
+            )
+            .unwrap()
+            .to_string();
+        assert!(
+            text.contains("a working day is 7h00m (17:00-24:00)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("counted 17:00-24:00 (7h00m; total 7h00m)"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn months_clamp_to_the_end_of_a_shorter_month() {
         let cal = tet_2024();
         assert_eq!(
@@ -991,7 +1167,7 @@ mod tests {
         assert_eq!(ex.counted_total(), SignedDuration::from_hours(24));
         let text = ex.to_string();
         let expected = "\
-limit: 3 working-days (3 ngày làm việc) = 24h00m of working time; a working day is 8h00m (07:30-11:30, 13:00-17:00)
+limit: 3 working days (3 ngày làm việc) = 24h00m of working time; a working day is 8h00m (07:30-11:30, 13:00-17:00)
 start: 2024-02-07T16:10:00+07:00
   2024-02-07 Wed  counted 16:10-17:00 (0h50m; total 0h50m)
   2024-02-08 Thu  skipped: day off (Tết Nguyên đán)

@@ -15,13 +15,15 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use jiff::civil::{Date, Time, Weekday};
+use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::ids::{InvalidId, UnitCode};
 
-pub use clock::{DeadlineError, Entry, Explanation, Interval, InvalidInterval, Pauses};
+pub use clock::{
+    DeadlineError, Entry, Explanation, Interval, InvalidInterval, Pauses, format_duration,
+};
 pub use file::{CalendarFileError, OFFICIAL_VN_CALENDAR};
 
 /// The time zone of every Vietnamese one-stop desk.
@@ -102,6 +104,24 @@ pub enum CalendarError {
     InvalidUnitCode(#[from] InvalidId),
 }
 
+/// An instant with the time zone it is shown in; displays as RFC 3339 with the offset,
+/// e.g. `2024-03-05T08:00:00+07:00`. Used in messages meant for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalInstant(jiff::ZonedDateTime);
+
+impl LocalInstant {
+    /// The instant.
+    pub fn timestamp(&self) -> Timestamp {
+        self.0.timestamp()
+    }
+}
+
+impl fmt::Display for LocalInstant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.strftime("%Y-%m-%dT%H:%M:%S%:z"))
+    }
+}
+
 /// A weekday, displayed by its lower-case English name as used in calendar files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WeekdayName(pub Weekday);
@@ -150,43 +170,62 @@ fn weekday_from_index(i: usize) -> Weekday {
     Weekday::from_monday_zero_offset(offset).expect("0..=6")
 }
 
-/// One working session of a day, `[start, end)`, e.g. 07:30–11:30.
+/// Minutes in a day; a session may end at 24:00.
+const DAY_MINUTES: u16 = 24 * 60;
+
+/// One working session of a day, `[start, end)`, e.g. 07:30–11:30, to the minute. A session
+/// may end at 24:00 (the next day's midnight).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Session {
-    start: Time,
-    end: Time,
+    start: u16,
+    end: u16,
 }
 
 impl Session {
-    /// Builds a session; the start must be before the end, on the same day.
-    pub fn new(start: Time, end: Time) -> Result<Self, CalendarError> {
-        if start >= end {
+    /// Builds a session from minutes after midnight: `start < end <= 1440`.
+    ///
+    /// ```
+    /// use motcua_domain::calendar::Session;
+    /// let s = Session::new(7 * 60 + 30, 11 * 60 + 30).unwrap();
+    /// assert_eq!(s.to_string(), "07:30-11:30");
+    /// assert_eq!(Session::new(18 * 60, 24 * 60).unwrap().to_string(), "18:00-24:00");
+    /// ```
+    pub fn new(start_minute: u16, end_minute: u16) -> Result<Self, CalendarError> {
+        if start_minute >= end_minute || end_minute > DAY_MINUTES {
             return Err(CalendarError::InvalidSession {
-                text: format!("{}-{}", hhmm(start), hhmm(end)),
-                reason: "the session must start before it ends",
+                text: format!("{}-{}", hhmm(start_minute), hhmm(end_minute)),
+                reason: "the session must start before it ends, within the day",
             });
         }
-        Ok(Self { start, end })
+        Ok(Self {
+            start: start_minute,
+            end: end_minute,
+        })
     }
 
-    /// When the session starts.
-    pub fn start(self) -> Time {
+    /// When the session starts, in minutes after midnight.
+    pub fn start_minute(self) -> u16 {
         self.start
     }
 
-    /// When the session ends (exclusive: the instant after the last working minute).
-    pub fn end(self) -> Time {
+    /// When the session ends (exclusive), in minutes after midnight; 1440 is 24:00.
+    pub fn end_minute(self) -> u16 {
         self.end
     }
 
     /// The session's length.
     pub fn duration(self) -> SignedDuration {
-        self.end.duration_since(self.start)
+        SignedDuration::from_mins(i64::from(self.end - self.start))
+    }
+
+    /// Whether a time of day, in seconds after midnight, is inside `[start, end)`.
+    pub fn contains(self, second_of_day: i32) -> bool {
+        i32::from(self.start) * 60 <= second_of_day && second_of_day < i32::from(self.end) * 60
     }
 }
 
-fn hhmm(t: Time) -> String {
-    format!("{:02}:{:02}", t.hour(), t.minute())
+fn hhmm(minute: u16) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
 }
 
 impl fmt::Display for Session {
@@ -199,35 +238,31 @@ impl FromStr for Session {
     type Err = CalendarError;
     /// Parses `HH:MM-HH:MM`; `24:00` is accepted as the end of the day.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        const FORM: &str = "expected HH:MM-HH:MM, e.g. 07:30-11:30";
         let bad = |reason| CalendarError::InvalidSession {
             text: s.to_owned(),
             reason,
         };
-        let (a, b) = s
-            .split_once('-')
-            .ok_or_else(|| bad("expected HH:MM-HH:MM, e.g. 07:30-11:30"))?;
-        let start = parse_hhmm(a.trim(), false)
-            .ok_or_else(|| bad("expected HH:MM-HH:MM, e.g. 07:30-11:30"))?;
-        let end = parse_hhmm(b.trim(), true)
-            .ok_or_else(|| bad("expected HH:MM-HH:MM, e.g. 07:30-11:30"))?;
-        if start >= end {
+        let (a, b) = s.split_once('-').ok_or_else(|| bad(FORM))?;
+        let start = parse_hhmm(a.trim()).ok_or_else(|| bad(FORM))?;
+        let end = parse_hhmm(b.trim()).ok_or_else(|| bad(FORM))?;
+        if start >= end || start == DAY_MINUTES {
             return Err(bad("the session must start before it ends"));
         }
         Ok(Self { start, end })
     }
 }
 
-fn parse_hhmm(s: &str, allow_midnight_end: bool) -> Option<Time> {
+/// `HH:MM` with two ASCII digits each, 00:00 to 24:00, in minutes after midnight.
+fn parse_hhmm(s: &str) -> Option<u16> {
     let (h, m) = s.split_once(':')?;
-    if h.len() != 2 || m.len() != 2 {
+    let two_digits = |p: &str| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit());
+    if !two_digits(h) || !two_digits(m) {
         return None;
     }
-    let h: i8 = h.parse().ok()?;
-    let m: i8 = m.parse().ok()?;
-    if allow_midnight_end && h == 24 && m == 0 {
-        return Some(Time::MAX);
-    }
-    Time::new(h, m, 0, 0).ok()
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    let minute = h * 60 + m;
+    (m < 60 && minute <= DAY_MINUTES).then_some(minute)
 }
 
 /// Sorts sessions and refuses overlaps and empty lists.
@@ -394,9 +429,12 @@ impl WorkingCalendar {
     /// Formats an instant in the calendar's zone as RFC 3339 with its offset, e.g.
     /// `2024-02-19T16:10:00+07:00`.
     pub fn format_instant(&self, t: Timestamp) -> String {
-        t.to_zoned_datetime(self.time_zone.clone())
-            .strftime("%Y-%m-%dT%H:%M:%S%:z")
-            .to_string()
+        clock::rfc3339(t, &self.time_zone)
+    }
+
+    /// The instant in this calendar's zone, for messages.
+    pub fn local(&self, t: Timestamp) -> LocalInstant {
+        LocalInstant(t.to_zoned_datetime(self.time_zone.clone()))
     }
 }
 
@@ -575,7 +613,10 @@ mod tests {
         let s: Session = "07:30-11:30".parse().unwrap();
         assert_eq!(s.duration(), SignedDuration::from_hours(4));
         assert_eq!(s.to_string(), "07:30-11:30");
-        assert_eq!("18:00-24:00".parse::<Session>().unwrap().end(), Time::MAX);
+        let evening: Session = "18:00-24:00".parse().unwrap();
+        assert_eq!(evening.end_minute(), 1440);
+        assert_eq!(evening.duration(), SignedDuration::from_hours(6));
+        assert_eq!(evening.to_string(), "18:00-24:00");
         for bad in [
             "7:30-11:30",
             "07:30",
@@ -583,6 +624,11 @@ mod tests {
             "11:30-07:30",
             "07:30-07:30",
             "ab:cd-ef:gh",
+            "+7:30-11:30",
+            "07:+5-11:30",
+            "07:60-11:30",
+            "24:00-24:00",
+            "24:01-24:02",
         ] {
             assert!(bad.parse::<Session>().is_err(), "{bad}");
         }

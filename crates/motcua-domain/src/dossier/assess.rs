@@ -80,14 +80,20 @@ impl fmt::Display for Timeliness {
     }
 }
 
-/// Judges an end instant against a due instant.
+/// The minute an instant falls in: verdicts compare instants to the minute, so a result
+/// issued at 17:00:30 is on time for a 17:00 appointment.
+fn minute(t: Timestamp) -> i64 {
+    t.as_second().div_euclid(60)
+}
+
+/// Judges an end instant against a due instant, to the minute.
 fn judge(
     calendar: &WorkingCalendar,
     rule: EarlyRule,
     end: Timestamp,
     due: Timestamp,
 ) -> Timeliness {
-    if end > due {
+    if minute(end) > minute(due) {
         return Timeliness::Late;
     }
     match rule {
@@ -103,7 +109,7 @@ fn judge(
 }
 
 fn in_progress(at: Timestamp, due: Timestamp) -> Timeliness {
-    if at > due {
+    if minute(at) > minute(due) {
         Timeliness::InProgressLate
     } else {
         Timeliness::InProgressOnTime
@@ -173,6 +179,9 @@ pub struct Assessment {
     pub judged_at: Option<Timestamp>,
     /// The verdict (`None` for a dossier never received).
     pub timeliness: Option<Timeliness>,
+    /// Whether the verdict can no longer change: processing has ended. (A dossier waiting
+    /// for a supplement is judged at the request, but that verdict is not frozen.)
+    pub frozen: bool,
     /// Supplement requests after receipt.
     pub supplement_requests: usize,
     /// For submitted dossiers, when acceptance (or a supplement request or refusal) was due.
@@ -221,6 +230,7 @@ impl Dossier {
             ended_at,
             judged_at: None,
             timeliness: None,
+            frozen: ended_at.is_some(),
             supplement_requests,
             acceptance_due_at: None,
             acceptance: None,
@@ -228,16 +238,23 @@ impl Dossier {
         };
 
         if let Some(submitted) = self.submitted_at {
-            let due = cal.due(
+            // The acceptance clock runs on the receiving desk's calendar.
+            let desk = &*self.desk_calendar;
+            let due = desk.due(
                 submitted,
                 self.rules.online_acceptance_limit,
                 &Pauses::default(),
             )?;
             a.acceptance_due_at = Some(due);
-            a.acceptance = Some(match self.decided_at {
-                Some(d) => judge(cal, rule, d, due),
-                None => in_progress(at, due),
-            });
+            a.acceptance = match (self.decided_at, self.phase) {
+                (Some(decided), _) => Some(judge(desk, rule, decided, due)),
+                // Withdrawn before the desk decided: late only if the desk had overrun.
+                (None, Phase::Withdrawn) => self
+                    .closed_at
+                    .filter(|w| minute(*w) > minute(due))
+                    .map(|_| Timeliness::Late),
+                (None, _) => Some(in_progress(at, due)),
+            };
         }
 
         let Some(received) = self.received_at else {

@@ -24,7 +24,9 @@ pub use event::{
 };
 pub use status::Status;
 
-use crate::calendar::{DeadlineError, Explanation, Interval, Pauses, WorkingCalendar};
+use crate::calendar::{
+    DeadlineError, Explanation, Interval, LocalInstant, Pauses, WorkingCalendar,
+};
 use crate::catalog::{Channel, ProcedureRef, ProcedureVersion};
 use crate::ids::{OfficialId, StepId, UnitId};
 use crate::process::{BranchTarget, ProcessDefinition, ProcessRef};
@@ -57,10 +59,24 @@ pub enum LifecycleError {
     #[error("events must be in time order: {at} is before the previous event at {previous}")]
     OutOfOrder {
         /// The event's time.
-        at: Timestamp,
+        at: LocalInstant,
         /// The previous event's time.
-        previous: Timestamp,
+        previous: LocalInstant,
     },
+    /// A log without any event.
+    #[error("the log has no event")]
+    EmptyLog,
+    /// A process whose structure is broken (it should have been refused when published).
+    #[error("process {process} cannot be followed: {problem}")]
+    BrokenProcess {
+        /// The process.
+        process: ProcessRef,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A step event for a dossier whose procedure has no internal process.
+    #[error("the dossier follows no internal process: it has no steps")]
+    NoProcess,
     /// An event that must say why, without a reason.
     #[error("{0} needs a reason")]
     ReasonRequired(EventType),
@@ -161,9 +177,9 @@ pub enum LifecycleError {
     #[error("an apology must come before the appointment passes ({due}); this one came at {at}")]
     ApologyTooLate {
         /// The appointment.
-        due: Timestamp,
+        due: LocalInstant,
         /// When the apology came.
-        at: Timestamp,
+        at: LocalInstant,
     },
     /// An apology issued too close to the appointment.
     #[error("an apology must be issued at least {notice} before the appointment ({due})")]
@@ -171,15 +187,15 @@ pub enum LifecycleError {
         /// The required notice.
         notice: TimeLimit,
         /// The appointment.
-        due: Timestamp,
+        due: LocalInstant,
     },
     /// An apology whose new date is not later.
     #[error("the new appointment ({new_due}) must be later than the current one ({due})")]
     ApologyNotLater {
         /// The new date.
-        new_due: Timestamp,
+        new_due: LocalInstant,
         /// The current appointment.
-        due: Timestamp,
+        due: LocalInstant,
     },
     /// A payment request of zero.
     #[error("the amount requested must be greater than zero")]
@@ -206,16 +222,26 @@ pub enum LifecycleError {
 }
 
 /// An event of a log refused during replay, with its position (0-based).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("event {index} ({event}): {error}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplayError {
-    /// Position of the refused event in the log.
+    /// Position of the refused event in the log (0 for an empty log).
     pub index: usize,
-    /// Its type.
-    pub event: EventType,
+    /// Its type (`None` for an empty log).
+    pub event: Option<EventType>,
     /// Why it was refused.
     pub error: LifecycleError,
 }
+
+impl std::fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.event {
+            Some(t) => write!(f, "event {} ({t}): {}", self.index, self.error),
+            None => write!(f, "{}", self.error),
+        }
+    }
+}
+
+impl std::error::Error for ReplayError {}
 
 /// Where the dossier is in its lifecycle (finer than [`Status`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -312,6 +338,7 @@ pub struct Dossier {
     intake: Intake,
     procedure: Arc<ProcedureVersion>,
     calendar: Arc<WorkingCalendar>,
+    desk_calendar: Arc<WorkingCalendar>,
     rules: Arc<RuleSet>,
     process: Option<Arc<ProcessDefinition>>,
     receiving_unit: UnitId,
@@ -408,6 +435,7 @@ impl Dossier {
             channel: intake.channel,
             intake: intake.clone(),
             procedure,
+            desk_calendar: calendar.clone(),
             calendar,
             rules: rule_set,
             process: None,
@@ -448,13 +476,13 @@ impl Dossier {
         let mut events = events.into_iter().enumerate();
         let wrap = |index, event: &Event, error| ReplayError {
             index,
-            event: event.event_type(),
+            event: Some(event.event_type()),
             error,
         };
         let (_, first) = events.next().ok_or(ReplayError {
             index: 0,
-            event: EventType::Submitted,
-            error: LifecycleError::Blank("the log has no event"),
+            event: None,
+            error: LifecycleError::EmptyLog,
         })?;
         let mut dossier = Dossier::start(first, rules).map_err(|e| wrap(0, first, e))?;
         for (i, event) in events {
@@ -496,8 +524,8 @@ impl Dossier {
     ) -> Result<(), LifecycleError> {
         if event.at < self.last_at {
             return Err(LifecycleError::OutOfOrder {
-                at: event.at,
-                previous: self.last_at,
+                at: self.calendar.local(event.at),
+                previous: self.calendar.local(self.last_at),
             });
         }
         let kind = event.event_type();
@@ -521,7 +549,11 @@ impl Dossier {
             | EventType::ResultIssued => &[Phase::Processing],
             EventType::PaymentReceived => &[Phase::AwaitingPayment],
             EventType::AgencyOpinionReceived => &[Phase::AwaitingAgency],
-            EventType::Apologized => &[Phase::Processing, Phase::AwaitingAgency],
+            EventType::Apologized => &[
+                Phase::Processing,
+                Phase::AwaitingPayment,
+                Phase::AwaitingAgency,
+            ],
             EventType::Withdrawn => &[
                 Phase::Submitted,
                 Phase::SupplementBeforeReceipt,
@@ -594,10 +626,7 @@ impl Dossier {
                 assignee,
             } => self.complete_step(event, step, branch.as_deref(), assignee.as_ref())?,
             EventKind::ReturnedToStep { step, assignee } => {
-                let process = self
-                    .process
-                    .clone()
-                    .ok_or_else(|| LifecycleError::UnknownStep(step.clone()))?;
+                let process = self.process.clone().ok_or(LifecycleError::NoProcess)?;
                 let index = process
                     .position(step)
                     .ok_or_else(|| LifecycleError::UnknownStep(step.clone()))?;
@@ -650,25 +679,29 @@ impl Dossier {
             }
             EventKind::Apologized { new_due } => {
                 let due = self.appointment_at(at)?;
+                let local = |t| self.calendar.local(t);
                 if at >= due {
-                    return Err(LifecycleError::ApologyTooLate { due, at });
+                    return Err(LifecycleError::ApologyTooLate {
+                        due: local(due),
+                        at: local(at),
+                    });
                 }
                 if let Some(notice) = self.rules.apology_notice {
-                    let needed = self.calendar.working_time_of(notice).unwrap_or_else(|| {
-                        jiff::SignedDuration::from_hours(24 * i64::from(notice.value()))
-                    });
-                    let unit = notice.unit();
-                    let left = self
-                        .calendar
-                        .elapsed(at, due, unit, &self.clock_pauses(at))?;
-                    if left < needed {
-                        return Err(LifecycleError::ApologyNoticeTooShort { notice, due });
+                    // The latest moment for the apology: the notice counted back from the
+                    // appointment is equivalent to the notice counted forward from the
+                    // apology reaching no later than the appointment.
+                    let latest_reach = self.calendar.due(at, notice, &self.clock_pauses(at))?;
+                    if latest_reach > due {
+                        return Err(LifecycleError::ApologyNoticeTooShort {
+                            notice,
+                            due: local(due),
+                        });
                     }
                 }
                 if *new_due <= due {
                     return Err(LifecycleError::ApologyNotLater {
-                        new_due: *new_due,
-                        due,
+                        new_due: local(*new_due),
+                        due: local(due),
                     });
                 }
                 self.apologies.push(Apology {
@@ -677,10 +710,7 @@ impl Dossier {
                     reason: reason.unwrap_or_default(),
                 });
             }
-            EventKind::Withdrawn => {
-                self.decided_at.get_or_insert(at);
-                self.close(at, Phase::Withdrawn);
-            }
+            EventKind::Withdrawn => self.close(at, Phase::Withdrawn),
             EventKind::Stopped => self.close(at, Phase::Stopped),
             EventKind::ResultIssued { electronic, .. } => {
                 if let Some(c) = self.current {
@@ -725,6 +755,12 @@ impl Dossier {
                 let p = resolve(rules.process(r), || {
                     LifecycleError::UnknownProcess(r.clone())
                 })?;
+                if p.steps.is_empty() {
+                    return Err(LifecycleError::BrokenProcess {
+                        process: r.clone(),
+                        problem: "it has no steps".into(),
+                    });
+                }
                 if p.procedure != self.procedure.code {
                     return Err(LifecycleError::ProcessMismatch {
                         process: r.clone(),
@@ -796,6 +832,9 @@ impl Dossier {
         branch: Option<&str>,
         assignee: Option<&OfficialId>,
     ) -> Result<(), LifecycleError> {
+        let Some(process) = self.process.clone() else {
+            return Err(LifecycleError::NoProcess);
+        };
         let Some(c) = self.current else {
             return Err(LifecycleError::NotCurrentStep {
                 expected: None,
@@ -816,10 +855,6 @@ impl Dossier {
                 got: event.unit.clone(),
             });
         }
-        let process = self
-            .process
-            .clone()
-            .expect("a current step implies a process");
         let target =
             process
                 .next_after(run.index, branch)
@@ -834,7 +869,12 @@ impl Dossier {
         self.handed_over = true;
         match target {
             BranchTarget::Step(id) => {
-                let index = process.position(&id).expect("validated targets exist");
+                let index = process
+                    .position(&id)
+                    .ok_or_else(|| LifecycleError::BrokenProcess {
+                        process: process.reference(),
+                        problem: format!("step {step} leads to step {id}, which does not exist"),
+                    })?;
                 self.start_step(&process, index, event.at, assignee.cloned());
             }
             BranchTarget::End => self.current = None,
@@ -888,10 +928,16 @@ impl Dossier {
         self.due_with(received, &self.clock_pauses(at)).map(Some)
     }
 
-    fn due_with(&self, received: Timestamp, pauses: &Pauses) -> Result<Timestamp, DeadlineError> {
+    /// The limits that make up the dossier's time: the base limit for its channel, then the
+    /// location adjustments for its competent unit (or the receiving unit before receipt).
+    pub fn limits(&self) -> Vec<TimeLimit> {
         let unit = self.competent_unit.as_ref().unwrap_or(&self.receiving_unit);
+        self.procedure.limits_for(self.channel, unit)
+    }
+
+    fn due_with(&self, received: Timestamp, pauses: &Pauses) -> Result<Timestamp, DeadlineError> {
         let mut t = received;
-        for limit in self.procedure.limits_for(self.channel, unit) {
+        for limit in self.limits() {
             t = self.calendar.due(t, limit, pauses)?;
         }
         Ok(t)
@@ -906,9 +952,8 @@ impl Dossier {
         };
         let at = at.max(self.last_at);
         let pauses = self.clock_pauses(self.processing_ended_at().unwrap_or(at));
-        let unit = self.competent_unit.as_ref().unwrap_or(&self.receiving_unit);
         let mut out: Vec<Explanation> = Vec::new();
-        for limit in self.procedure.limits_for(self.channel, unit) {
+        for limit in self.limits() {
             let start = out.last().map_or(received, |e| e.due);
             out.push(self.calendar.explain(start, limit, &pauses)?);
         }

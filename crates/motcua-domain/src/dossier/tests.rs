@@ -11,7 +11,7 @@ use super::*;
 use crate::calendar::CalendarSet;
 use crate::catalog::tests::birth_registration;
 use crate::process::tests::commune_process;
-use crate::rules::{RuleBook, RuleSet};
+use crate::rules::{RuleBook, RuleSet, RuleSetRef};
 use EventType as E;
 
 fn t(s: &str) -> Timestamp {
@@ -53,18 +53,18 @@ fn book() -> RuleBook {
             extra: TimeLimit::calendar_days(2),
             note: "Xã đặc biệt khó khăn".into(),
         });
-    b.add_procedure(v1)
-        .add_procedure(v2)
-        .add_procedure(v3)
-        .add_process(commune_process())
-        .add_calendar(calendar_ref(), &CalendarSet::official_vietnam())
-        .add_rules(RuleSet::national_default());
+    for p in [v1, v2, v3] {
+        b.add_procedure(p).unwrap();
+    }
+    b.add_process(commune_process()).unwrap();
+    b.add_calendar(calendar_ref(), &CalendarSet::official_vietnam());
+    b.add_rules(RuleSet::national_default()).unwrap();
     b
 }
 
 fn book_with_rules(rules: RuleSet) -> RuleBook {
     let mut b = book();
-    b.add_rules(rules);
+    b.add_rules(rules).unwrap();
     b
 }
 
@@ -555,7 +555,7 @@ fn an_apology_after_the_appointment_passed_is_refused() {
     );
     assert_eq!(
         err.to_string(),
-        "an apology must come before the appointment passes (2024-03-05T01:00:00Z); this one came at 2024-03-05T01:01:00Z"
+        "an apology must come before the appointment passes (2024-03-05T08:00:00+07:00); this one came at 2024-03-05T08:01:00+07:00"
     );
 }
 
@@ -587,7 +587,7 @@ fn the_apology_notice_is_enforced_when_the_rules_set_one() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "an apology must be issued at least 4 working-hours before the appointment (2024-03-05T01:00:00Z)"
+        "an apology must be issued at least 4 working hours before the appointment (2024-03-05T08:00:00+07:00)"
     );
 }
 
@@ -714,15 +714,17 @@ fn verdicts_are_computed_to_the_minute() {
         assess(&replay(&log), at).timeliness
     };
     assert_eq!(finish("2024-03-05T08:00:00"), Some(Timeliness::OnTime));
+    assert_eq!(finish("2024-03-05T08:00:30"), Some(Timeliness::OnTime));
     assert_eq!(finish("2024-03-05T08:01:00"), Some(Timeliness::Late));
     assert_eq!(finish("2024-03-04T16:59:00"), Some(Timeliness::Early));
     let d = replay(&base);
     assert_eq!(
-        assess(&d, "2024-03-05T08:00:00").timeliness,
-        Some(Timeliness::InProgressOnTime)
+        assess(&d, "2024-03-05T08:00:59").timeliness,
+        Some(Timeliness::InProgressOnTime),
+        "still the minute of the due instant"
     );
     assert_eq!(
-        assess(&d, "2024-03-05T08:00:59").timeliness,
+        assess(&d, "2024-03-05T08:01:00").timeliness,
         Some(Timeliness::InProgressLate)
     );
     let a = assess(&d, "2024-03-05T09:00:00");
@@ -1012,6 +1014,198 @@ fn a_refusal_during_processing_ends_it_and_is_judged() {
 }
 
 #[test]
+fn a_withdrawal_is_not_the_desks_acceptance_decision() {
+    let withdraw = |at: &str| {
+        because(
+            ev(at, Actor::Applicant, XA, EventKind::Withdrawn),
+            "Không còn nhu cầu",
+        )
+    };
+    let d = replay(&[
+        submitted("2024-03-04T07:00:00"),
+        withdraw("2024-03-04T09:00:00"),
+    ]);
+    assert_eq!(
+        assess(&d, "2024-03-05T09:00:00").acceptance,
+        None,
+        "not judged"
+    );
+    // But if the desk had already let the 8 working hours pass, it was late.
+    let d = replay(&[
+        submitted("2024-03-04T07:00:00"),
+        withdraw("2024-03-05T09:00:00"),
+    ]);
+    assert_eq!(
+        assess(&d, "2024-03-05T09:00:00").acceptance,
+        Some(Timeliness::Late)
+    );
+}
+
+#[test]
+fn the_acceptance_clock_stays_on_the_receiving_desks_calendar() {
+    // The competent unit keeps afternoon hours only; the desk keeps the standard day.
+    let set = CalendarSet::from_toml("[units.\"H29.90\"]\nsessions = [\"13:00-17:00\"]\n").unwrap();
+    let mut b = book();
+    b.add_calendar(calendar_ref(), &set);
+    b.add_unit_code(unit(POLICE), "H29.90".parse().unwrap());
+    let mut received = accepted("2024-03-04T08:00:00");
+    if let EventKind::Received {
+        competent_unit,
+        process,
+        ..
+    } = &mut received.kind
+    {
+        *competent_unit = unit(POLICE);
+        *process = None;
+    }
+    let before = replay_with(&[submitted("2024-03-04T07:00:00")], &b);
+    let after = replay_with(&[submitted("2024-03-04T07:00:00"), received], &b);
+    let (a1, a2) = (
+        assess(&before, "2024-03-04T08:00:00"),
+        assess(&after, "2024-03-04T08:00:00"),
+    );
+    assert_eq!(a1.acceptance_due_at, a2.acceptance_due_at);
+    assert_eq!(
+        local(&after, a2.acceptance_due_at),
+        "2024-03-04T17:00:00+07:00"
+    );
+    // While the dossier's own deadline runs on the competent unit's afternoons, where a
+    // working day is 4 hours: 08:00 Monday counts from 13:00 → Monday 17:00 (on the desk's
+    // calendar it would be Tuesday 08:00).
+    assert_eq!(local(&after, a2.due_at), "2024-03-04T17:00:00+07:00");
+}
+
+#[test]
+fn the_verdict_while_waiting_for_a_supplement_is_not_frozen() {
+    let waiting = replay(&[
+        walk_in("2024-03-04T08:00:00"),
+        supplement_requested("2024-03-04T09:00:00"),
+    ]);
+    let a = assess(&waiting, "2024-03-06T09:00:00");
+    assert!(a.timeliness.is_some());
+    assert!(!a.frozen);
+    let mut log = main_path(vec![walk_in("2024-03-04T08:00:00")]);
+    log.push(result_issued("2024-03-04T14:10:00"));
+    assert!(assess(&replay(&log), "2024-03-04T14:10:00").frozen);
+}
+
+#[test]
+fn a_dossier_without_a_process_has_no_steps_but_can_be_resolved() {
+    let mut first = walk_in("2024-03-04T08:00:00");
+    if let EventKind::Received { process, .. } = &mut first.kind {
+        *process = None;
+    }
+    let log = vec![first];
+    assert_eq!(
+        refusal(&log, &done("2024-03-04T09:00:00", "tiep-nhan", XA, None)),
+        LifecycleError::NoProcess
+    );
+    let mut done_log = log.clone();
+    done_log.push(result_issued("2024-03-04T10:00:00"));
+    assert_eq!(replay(&done_log).status(), Status::Finished);
+}
+
+/// A rule source that serves a process the rule book would refuse, to prove the fold
+/// refuses it too instead of panicking.
+struct Unchecked {
+    book: RuleBook,
+    process: crate::process::ProcessDefinition,
+}
+
+impl RuleSource for Unchecked {
+    fn procedure(
+        &self,
+        r: &ProcedureRef,
+    ) -> Option<std::sync::Arc<crate::catalog::ProcedureVersion>> {
+        self.book.procedure(r)
+    }
+    fn process(&self, _: &ProcessRef) -> Option<std::sync::Arc<crate::process::ProcessDefinition>> {
+        Some(std::sync::Arc::new(self.process.clone()))
+    }
+    fn calendar(
+        &self,
+        r: &CalendarRef,
+        u: &UnitId,
+    ) -> Option<std::sync::Arc<crate::calendar::WorkingCalendar>> {
+        self.book.calendar(r, u)
+    }
+    fn rules(&self, r: &RuleSetRef) -> Option<std::sync::Arc<RuleSet>> {
+        self.book.rules(r)
+    }
+}
+
+#[test]
+fn a_broken_process_is_refused_not_followed_into_a_panic() {
+    let mut empty = commune_process();
+    empty.steps.clear();
+    let source = Unchecked {
+        book: book(),
+        process: empty.clone(),
+    };
+    assert_eq!(
+        Dossier::start(&walk_in("2024-03-04T08:00:00"), &source)
+            .unwrap_err()
+            .to_string(),
+        "process khai-sinh-xa v1 cannot be followed: it has no steps"
+    );
+    assert!(
+        book().add_process(empty).is_err(),
+        "the rule book refuses it up front"
+    );
+
+    let mut dangling = commune_process();
+    dangling.steps[0].next = Some(crate::process::BranchTarget::Step("ghost".parse().unwrap()));
+    let source = Unchecked {
+        book: book(),
+        process: dangling.clone(),
+    };
+    let d = Dossier::start(&walk_in("2024-03-04T08:00:00"), &source).unwrap();
+    assert_eq!(
+        d.check(&done("2024-03-04T08:30:00", "tiep-nhan", XA, None), &source)
+            .unwrap_err()
+            .to_string(),
+        "process khai-sinh-xa v1 cannot be followed: step tiep-nhan leads to step ghost, which does not exist"
+    );
+    assert!(book().add_process(dangling).is_err());
+}
+
+#[test]
+fn the_rule_book_refuses_impossible_rule_sets() {
+    let mut r = RuleSet::national_default();
+    r.late_from_supplement_requests = 0;
+    assert_eq!(
+        book().add_rules(r).unwrap_err().to_string(),
+        "rule set vn-one-stop v1: late_from_supplement_requests must be at least 1"
+    );
+    let mut r = RuleSet::national_default();
+    r.apology_notice = Some(TimeLimit::months(1));
+    assert!(book().add_rules(r).is_err());
+    let mut p = birth_registration();
+    p.channels.clear();
+    assert!(book().add_procedure(p).is_err());
+}
+
+#[test]
+fn an_apology_may_come_while_waiting_for_payment() {
+    let log = vec![
+        walk_in("2024-03-04T08:00:00"),
+        ev(
+            "2024-03-04T09:00:00",
+            official("cv-hoa"),
+            XA,
+            EventKind::PaymentRequested {
+                amount_vnd: 50_000,
+                items: vec![],
+            },
+        ),
+        apologized("2024-03-04T16:00:00", "2024-03-07T17:00:00"),
+    ];
+    let d = replay(&log);
+    assert_eq!(d.status(), Status::PaymentRequested);
+    assert_eq!(d.apologies().len(), 1);
+}
+
+#[test]
 fn the_acceptance_clock_of_an_online_submission_is_eight_working_hours() {
     let d = replay(&[
         submitted("2024-03-04T07:00:00"),
@@ -1256,7 +1450,7 @@ fn every_event_is_refused_in_every_status_that_does_not_allow_it() {
         ),
         (
             "awaiting-payment",
-            &[E::PaymentReceived, E::Withdrawn, E::Stopped],
+            &[E::PaymentReceived, E::Apologized, E::Withdrawn, E::Stopped],
         ),
         (
             "awaiting-agency",
@@ -1365,7 +1559,7 @@ fn events_out_of_time_order_are_refused() {
     );
     assert_eq!(
         err.to_string(),
-        "events must be in time order: 2024-03-04T00:59:00Z is before the previous event at 2024-03-04T01:00:00Z"
+        "events must be in time order: 2024-03-04T07:59:00+07:00 is before the previous event at 2024-03-04T08:00:00+07:00"
     );
     // The same instant is fine (a desk can receive and hand over in the same minute).
     assert!(
@@ -1412,10 +1606,10 @@ fn starts_are_checked_against_the_versions_in_force() {
     let mut b2 = RuleBook::default();
     let mut p = birth_registration();
     p.channels = vec![Channel::Online];
-    b2.add_procedure(p)
-        .add_process(commune_process())
-        .add_calendar(calendar_ref(), &CalendarSet::official_vietnam())
-        .add_rules(RuleSet::national_default());
+    b2.add_procedure(p).unwrap();
+    b2.add_process(commune_process()).unwrap();
+    b2.add_calendar(calendar_ref(), &CalendarSet::official_vietnam());
+    b2.add_rules(RuleSet::national_default()).unwrap();
     assert_eq!(
         Dossier::start(&walk_in("2024-03-04T08:00:00"), &b2)
             .unwrap_err()
@@ -1451,7 +1645,7 @@ fn a_process_for_another_procedure_is_refused() {
     let mut other = commune_process();
     other.id = "ly-lich".parse().unwrap();
     other.procedure = "2.001417".parse().unwrap();
-    b.add_process(other.clone());
+    b.add_process(other.clone()).unwrap();
     let mut e = walk_in("2024-03-04T08:00:00");
     if let EventKind::Received { process, .. } = &mut e.kind {
         *process = Some(other.reference());
@@ -1497,7 +1691,8 @@ fn replay_reports_the_position_of_the_refused_event() {
         err.to_string(),
         "event 1 (result-returned): result-returned is not allowed while the dossier is received (status 2)"
     );
-    assert!(Dossier::replay(&[], &book()).is_err());
+    let empty = Dossier::replay(&[], &book()).unwrap_err();
+    assert_eq!(empty.to_string(), "the log has no event");
 }
 
 #[test]
