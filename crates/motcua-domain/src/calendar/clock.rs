@@ -582,15 +582,14 @@ impl WorkingCalendar {
         let mut remaining = amount;
         let mut cursor = PauseCursor::new(pauses);
         let mut date = self.local_date(start);
-        let from = self.local_date(
-            pauses
-                .intervals()
-                .last()
-                .map_or(start, |p| p.to().max(start)),
-        );
-        let horizon = from
-            .checked_add(jiff::Span::new().years(HORIZON_YEARS))
-            .unwrap_or(Date::MAX);
+        // The horizon, as a count of days walked: a century past the start and the pauses.
+        let paused_until = pauses
+            .intervals()
+            .last()
+            .map_or(start, |p| p.to().max(start));
+        let horizon_days =
+            i64::from(HORIZON_YEARS) * 366 + paused_until.duration_since(start).as_hours() / 24;
+        let mut walked = 0i64;
         let mut days_off = 0u32;
         let mut first_day_off = date;
         loop {
@@ -635,8 +634,11 @@ impl WorkingCalendar {
                 }
             }
             date = date.tomorrow().map_err(out_of_range)?;
-            if date > horizon {
-                return Err(DeadlineError::BeyondHorizon { from });
+            walked += 1;
+            if walked > horizon_days {
+                return Err(DeadlineError::BeyondHorizon {
+                    from: self.local_date(paused_until),
+                });
             }
         }
     }
