@@ -1,0 +1,65 @@
+//! The PostgreSQL store: the same schema and the same SQL as the embedded store (see
+//! `motcua_store::sql`), for several stateless `motcua serve` nodes sharing one database.
+//!
+//! Concurrency is optimistic: a command checks the dossier's version and inserts its events
+//! under the `(code, seq)` primary key, so of two commands decided on the same version the
+//! second fails on the key and is reported as a conflict with the version the first left.
+
+pub mod testing;
+
+use std::time::Duration;
+
+use motcua_store::StoreError;
+use motcua_store::codec;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{Postgres, SqlSafeStr};
+
+/// The PostgreSQL store.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to a database URL (`postgres://…`) with at most `max_connections`.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(|e| StoreError::Other(format!("cannot connect to PostgreSQL: {e}")))?;
+        Ok(Self { pool })
+    }
+
+    /// Runs raw SQL (for tests of the schema's own guards).
+    #[doc(hidden)]
+    pub async fn execute_raw(&self, sql: &'static str) -> Result<u64, StoreError> {
+        sqlx::query(sql)
+            .execute(&self.pool)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(codec::db)
+    }
+
+    fn pools(&self) -> (&PgPool, &PgPool) {
+        (&self.pool, &self.pool)
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Postgres>, StoreError> {
+        self.pool.begin().await.map_err(codec::db)
+    }
+
+    fn migrator() -> Migrator {
+        Migrator::with_migrations(vec![Migration::new(
+            1,
+            "init".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/0001_init.sql").into_sql_str(),
+            false,
+        )])
+    }
+}
+
+motcua_store::impl_sql_store!(PgStore, Postgres);

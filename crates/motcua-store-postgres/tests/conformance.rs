@@ -1,0 +1,71 @@
+//! The shared conformance suite on a fresh PostgreSQL database per test (from
+//! `MOTCUA_TEST_PG`), and PostgreSQL's own guards.
+
+use motcua_store::Store;
+use motcua_store_postgres::PgStore;
+use motcua_store_postgres::testing::{TestDatabase, server_url};
+
+/// A store on its own database, dropped with it.
+struct Fresh {
+    store: Box<dyn Store>,
+    _db: TestDatabase,
+}
+
+impl std::ops::Deref for Fresh {
+    type Target = dyn Store;
+    fn deref(&self) -> &Self::Target {
+        self.store.as_ref()
+    }
+}
+
+async fn fresh_pg() -> Option<(PgStore, TestDatabase)> {
+    let Some(server) = server_url() else {
+        eprintln!("skipped: MOTCUA_TEST_PG is not set");
+        return None;
+    };
+    let db = TestDatabase::create(&server).await;
+    let store = PgStore::connect(db.url(), 8).await.unwrap();
+    store.migrate().await.unwrap();
+    Some((store, db))
+}
+
+async fn fresh() -> Option<Fresh> {
+    fresh_pg().await.map(|(store, db)| Fresh {
+        store: Box::new(store),
+        _db: db,
+    })
+}
+
+motcua_store::conformance_tests!(fresh(), optional);
+
+#[tokio::test]
+async fn events_cannot_be_updated_deleted_or_truncated() {
+    let Some((store, _db)) = fresh_pg().await else {
+        return;
+    };
+    motcua_store::conformance::a_dossier_reads_back_as_appended(&store).await;
+    for sql in [
+        "UPDATE dossier_events SET type = 'refused'",
+        "DELETE FROM dossier_events",
+        "TRUNCATE dossier_events",
+    ] {
+        let err = store.execute_raw(sql).await.unwrap_err().to_string();
+        assert!(
+            err.contains("dossier_events is append-only"),
+            "{sql}: {err}"
+        );
+    }
+    assert_eq!(store.events("H29.01-260302-0001").await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn migrations_taken_by_several_nodes_at_once_run_once() {
+    let Some((store, db)) = fresh_pg().await else {
+        return;
+    };
+    let other = PgStore::connect(db.url(), 2).await.unwrap();
+    let (a, b) = tokio::join!(store.migrate(), other.migrate());
+    a.unwrap();
+    b.unwrap();
+    store.ping().await.unwrap();
+}

@@ -1,0 +1,140 @@
+//! The embedded SQLite store, motcua's default: a single database file in write-ahead-log
+//! mode, one writer connection (every write transaction starts with `BEGIN IMMEDIATE`, so
+//! writers never deadlock on lock upgrades) and a pool of readers that never block it.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use motcua_store::StoreError;
+use motcua_store::codec;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{SqlSafeStr, Sqlite};
+
+/// How hard SQLite works to keep a committed transaction through a power failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `synchronous = FULL`: every commit is synced to disk (the default).
+    #[default]
+    Full,
+    /// `synchronous = NORMAL`: commits survive a crash of motcua, but the last ones may be lost
+    /// if the machine loses power.
+    Normal,
+}
+
+/// How to open a database file.
+#[derive(Debug, Clone)]
+pub struct SqliteOptions {
+    /// The database file.
+    pub path: PathBuf,
+    /// Create the file if it does not exist.
+    pub create: bool,
+    /// Sync policy.
+    pub durability: Durability,
+    /// Read connections.
+    pub readers: u32,
+}
+
+impl SqliteOptions {
+    /// Options for a file, not creating it, fully durable, four readers.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            create: false,
+            durability: Durability::Full,
+            readers: 4,
+        }
+    }
+}
+
+/// The SQLite store.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (and with `create`, creates) a database file. Run [`Store::migrate`] before use.
+    pub async fn open(options: &SqliteOptions) -> Result<Self, StoreError> {
+        if !options.create && !options.path.exists() {
+            return Err(StoreError::Other(format!(
+                "database file {} does not exist",
+                options.path.display()
+            )));
+        }
+        let base = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(StoreError::other)?
+            .filename(&options.path)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(match options.durability {
+                Durability::Full => SqliteSynchronous::Full,
+                Durability::Normal => SqliteSynchronous::Normal,
+            })
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(base.clone().create_if_missing(options.create))
+            .await
+            .map_err(|e| {
+                StoreError::Other(format!("cannot open {}: {e}", options.path.display()))
+            })?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(options.readers.max(1))
+            .connect_with(base.read_only(true))
+            .await
+            .map_err(|e| {
+                StoreError::Other(format!("cannot open {}: {e}", options.path.display()))
+            })?;
+        Ok(Self {
+            writer,
+            reader,
+            path: options.path.clone(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs raw SQL on the writer (for tests of the schema's own guards).
+    #[doc(hidden)]
+    pub async fn execute_raw(&self, sql: &'static str) -> Result<u64, StoreError> {
+        sqlx::query(sql)
+            .execute(&self.writer)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(codec::db)
+    }
+
+    fn pools(&self) -> (&SqlitePool, &SqlitePool) {
+        (&self.writer, &self.reader)
+    }
+
+    /// Every write takes the database's write lock at once, so writers queue instead of
+    /// failing on a lock upgrade.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
+        self.writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(codec::db)
+    }
+
+    fn migrator() -> Migrator {
+        Migrator::with_migrations(vec![Migration::new(
+            1,
+            "init".into(),
+            MigrationType::Simple,
+            include_str!("../migrations/0001_init.sql").into_sql_str(),
+            false,
+        )])
+    }
+}
+
+motcua_store::impl_sql_store!(SqliteStore, Sqlite);

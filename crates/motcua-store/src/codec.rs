@@ -1,0 +1,297 @@
+//! What the backends share: how events and documents become columns and JSON, and how rows
+//! become [`DossierRow`]s and friends. Both schemas use 64-bit integers for every number so
+//! that the same decoders serve SQLite and PostgreSQL.
+
+use motcua_domain::dossier::{Actor, Event};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::{ColumnIndex, Decode, Row, Type};
+
+use crate::{DossierRow, IdempotencyRecord, OutboxMessage, OutboxRow, StoreError, StoredEvent};
+
+/// Serialises a document for a `body` column.
+pub fn encode<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(StoreError::other)
+}
+
+/// Reads a document from a `body` column.
+pub fn decode<T: DeserializeOwned>(body: &str, what: &str) -> Result<T, StoreError> {
+    serde_json::from_str(body).map_err(|e| StoreError::Other(format!("corrupt {what}: {e}")))
+}
+
+/// The indexed columns of an event row.
+pub struct EventColumns {
+    /// The event type, e.g. `received`.
+    pub event_type: &'static str,
+    /// When it happened.
+    pub at: i64,
+    /// `official:<id>`, `applicant` or `system`.
+    pub actor: String,
+    /// Where.
+    pub unit: String,
+    /// The whole event as JSON.
+    pub body: String,
+}
+
+/// Splits an event into its columns.
+pub fn event_columns(e: &Event) -> Result<EventColumns, StoreError> {
+    Ok(EventColumns {
+        event_type: e.event_type().as_str(),
+        at: e.at.as_second(),
+        actor: match &e.actor {
+            Actor::Official(id) => format!("official:{id}"),
+            Actor::Applicant => "applicant".to_owned(),
+            Actor::System => "system".to_owned(),
+        },
+        unit: e.unit.to_string(),
+        body: encode(e)?,
+    })
+}
+
+/// A number that fits the column's `i64`.
+pub fn int(n: impl TryInto<i64>) -> i64 {
+    n.try_into().unwrap_or(i64::MAX)
+}
+
+/// Converts a row error into a store error.
+pub fn db(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::Duplicate(d.message().to_owned())
+        }
+        _ => StoreError::other(e),
+    }
+}
+
+fn get<'r, R, T>(row: &'r R, col: &'static str) -> Result<T, StoreError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    T: Decode<'r, R::Database> + Type<R::Database>,
+{
+    row.try_get(col).map_err(StoreError::other)
+}
+
+fn small<T: TryFrom<i64>>(v: i64, col: &str) -> Result<T, StoreError> {
+    T::try_from(v).map_err(|_| StoreError::Other(format!("{col} out of range: {v}")))
+}
+
+/// The columns of `dossiers`, in the order [`dossier_from_row`] and the backends' inserts use.
+pub const DOSSIER_COLUMNS: &str = "code, version, status, channel, procedure_code, procedure_version, \
+    procedure_name, applicant_name, receiving_unit, competent_unit, current_unit, current_step, \
+    submitted_at, received_at, due_at, appointment_at, ended_at, clock_paused, timeliness, \
+    search_text, last_event_at, applicant_key_hash";
+
+/// A `dossiers` row.
+pub fn dossier_from_row<'r, R>(row: &'r R) -> Result<DossierRow, StoreError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
+    Option<String>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    Ok(DossierRow {
+        code: get(row, "code")?,
+        version: small(get(row, "version")?, "version")?,
+        status: small(get(row, "status")?, "status")?,
+        channel: small(get(row, "channel")?, "channel")?,
+        procedure_code: get(row, "procedure_code")?,
+        procedure_version: small(get(row, "procedure_version")?, "procedure_version")?,
+        procedure_name: get(row, "procedure_name")?,
+        applicant_name: get(row, "applicant_name")?,
+        receiving_unit: get(row, "receiving_unit")?,
+        competent_unit: get(row, "competent_unit")?,
+        current_unit: get(row, "current_unit")?,
+        current_step: get(row, "current_step")?,
+        submitted_at: get(row, "submitted_at")?,
+        received_at: get(row, "received_at")?,
+        due_at: get(row, "due_at")?,
+        appointment_at: get(row, "appointment_at")?,
+        ended_at: get(row, "ended_at")?,
+        clock_paused: get::<R, i64>(row, "clock_paused")? != 0,
+        timeliness: get(row, "timeliness")?,
+        search_text: get(row, "search_text")?,
+        last_event_at: get(row, "last_event_at")?,
+        applicant_key_hash: get(row, "applicant_key_hash")?,
+    })
+}
+
+/// A `dossier_events` row (`seq, recorded_at, body`).
+pub fn event_from_row<'r, R>(row: &'r R) -> Result<StoredEvent, StoreError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let body: String = get(row, "body")?;
+    Ok(StoredEvent {
+        seq: small(get(row, "seq")?, "seq")?,
+        recorded_at: get(row, "recorded_at")?,
+        event: decode(&body, "event")?,
+    })
+}
+
+/// An `outbox` row.
+pub fn outbox_from_row<'r, R>(row: &'r R) -> Result<OutboxRow, StoreError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    Ok(OutboxRow {
+        id: get(row, "id")?,
+        message: OutboxMessage {
+            topic: get(row, "topic")?,
+            code: get(row, "code")?,
+            seq: small(get(row, "seq")?, "seq")?,
+            payload: get(row, "payload")?,
+        },
+        created_at: get(row, "created_at")?,
+        delivered_at: get(row, "delivered_at")?,
+        attempts: small(get(row, "attempts")?, "attempts")?,
+    })
+}
+
+/// An `idempotency` row.
+pub fn idempotency_from_row<'r, R>(row: &'r R) -> Result<IdempotencyRecord, StoreError>
+where
+    R: Row,
+    &'static str: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+{
+    Ok(IdempotencyRecord {
+        scope: get(row, "scope")?,
+        key: get(row, "key")?,
+        request_hash: get(row, "request_hash")?,
+        status: small(get(row, "status")?, "status")?,
+        response: get(row, "response")?,
+    })
+}
+
+/// A LIKE pattern that finds `text` anywhere, with `\` escaping `%`, `_` and `\` in it.
+pub fn contains_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// The `SELECT` of [`crate::Store::list_dossiers`], one row more than `limit` so the caller
+/// can tell whether a next page exists. Shared so that both backends filter identically.
+pub fn dossier_list_query<DB>(
+    filter: &crate::DossierFilter,
+    after: Option<&crate::DossierCursor>,
+    limit: u32,
+) -> sqlx::QueryBuilder<DB>
+where
+    DB: sqlx::Database,
+    DB::Arguments: Default,
+    i64: for<'t> sqlx::Encode<'t, DB> + Type<DB>,
+    String: for<'t> sqlx::Encode<'t, DB> + Type<DB>,
+{
+    let mut q = sqlx::QueryBuilder::<DB>::new(format!(
+        "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE 1 = 1"
+    ));
+    if let Some(units) = &filter.any_unit {
+        if units.is_empty() {
+            q.push(" AND 1 = 0");
+        } else {
+            q.push(" AND (");
+            for (i, col) in ["receiving_unit", "competent_unit", "current_unit"]
+                .iter()
+                .enumerate()
+            {
+                if i > 0 {
+                    q.push(" OR ");
+                }
+                q.push(*col).push(" IN (");
+                let mut list = q.separated(", ");
+                for u in units {
+                    list.push_bind(u.clone());
+                }
+                q.push(")");
+            }
+            q.push(")");
+        }
+    }
+    if let Some(u) = &filter.current_unit {
+        q.push(" AND current_unit = ").push_bind(u.clone());
+    }
+    if let Some(statuses) = &filter.statuses {
+        if statuses.is_empty() {
+            q.push(" AND 1 = 0");
+        } else {
+            q.push(" AND status IN (");
+            let mut list = q.separated(", ");
+            for s in statuses {
+                list.push_bind(i64::from(*s));
+            }
+            q.push(")");
+        }
+    }
+    if let Some(p) = &filter.procedure_code {
+        q.push(" AND procedure_code = ").push_bind(p.clone());
+    }
+    if let Some(c) = filter.channel {
+        q.push(" AND channel = ").push_bind(i64::from(c));
+    }
+    if let Some(t) = filter.due_from {
+        q.push(" AND due_at >= ").push_bind(t);
+    }
+    if let Some(t) = filter.due_to {
+        q.push(" AND due_at <= ").push_bind(t);
+    }
+    if let Some(t) = filter.overdue_at {
+        q.push(" AND due_at < ")
+            .push_bind(t)
+            .push(" AND ended_at IS NULL AND clock_paused = 0");
+    }
+    if let Some(text) = &filter.text {
+        q.push(" AND search_text LIKE ")
+            .push_bind(contains_pattern(text))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(c) = after {
+        q.push(" AND (last_event_at < ")
+            .push_bind(c.last_event_at)
+            .push(" OR (last_event_at = ")
+            .push_bind(c.last_event_at)
+            .push(" AND code < ")
+            .push_bind(c.code.clone())
+            .push("))");
+    }
+    q.push(" ORDER BY last_event_at DESC, code DESC LIMIT ")
+        .push_bind(i64::from(limit) + 1);
+    q
+}
+
+/// Cuts the extra row off a list result and turns it into the next page's cursor.
+pub fn into_page(
+    mut rows: Vec<DossierRow>,
+    limit: u32,
+) -> crate::Page<DossierRow, crate::DossierCursor> {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = if more {
+        rows.last().map(|r| crate::DossierCursor {
+            last_event_at: r.last_event_at,
+            code: r.code.clone(),
+        })
+    } else {
+        None
+    };
+    crate::Page { items: rows, next }
+}

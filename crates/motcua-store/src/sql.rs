@@ -1,0 +1,519 @@
+//! The one implementation of [`Store`](crate::Store) in SQL, shared by the SQLite and
+//! PostgreSQL backends so that their behaviour cannot drift apart.
+//!
+//! Each backend type provides three things and then invokes
+//! [`impl_sql_store!`](crate::impl_sql_store):
+//! - `fn pools(&self) -> (&sqlx::Pool<DB>, &sqlx::Pool<DB>)`: the pool for writes and the pool
+//!   for reads (the same pool on PostgreSQL);
+//! - `async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>, StoreError>`:
+//!   `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL;
+//! - `fn migrator() -> sqlx::migrate::Migrator`: its own migrations.
+//!
+//! Statements are written once with `?` placeholders; [`Arg`] values are bound through
+//! `sqlx::QueryBuilder`, which writes each database's own placeholders.
+
+/// A value bound to a statement.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    /// An integer.
+    Int(i64),
+    /// A nullable integer.
+    OptInt(Option<i64>),
+    /// A text.
+    Text(String),
+    /// A nullable text.
+    OptText(Option<String>),
+}
+
+impl From<i64> for Arg {
+    fn from(v: i64) -> Self {
+        Arg::Int(v)
+    }
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        Arg::OptInt(v)
+    }
+}
+
+impl From<String> for Arg {
+    fn from(v: String) -> Self {
+        Arg::Text(v)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(v: &str) -> Self {
+        Arg::Text(v.to_owned())
+    }
+}
+
+impl From<&String> for Arg {
+    fn from(v: &String) -> Self {
+        Arg::Text(v.clone())
+    }
+}
+
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        Arg::OptText(v)
+    }
+}
+
+impl From<&Option<String>> for Arg {
+    fn from(v: &Option<String>) -> Self {
+        Arg::OptText(v.clone())
+    }
+}
+
+/// A statement with `?` placeholders and its arguments, as a query builder of a database.
+pub fn statement<DB>(sql: &str, args: Vec<Arg>) -> sqlx::QueryBuilder<DB>
+where
+    DB: sqlx::Database,
+    DB::Arguments: Default,
+    i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    Option<i64>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    Option<String>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    let mut parts = sql.split('?');
+    let mut q = sqlx::QueryBuilder::<DB>::new(parts.next().unwrap_or_default());
+    let mut args = args.into_iter();
+    for part in parts {
+        match args.next().expect("as many arguments as placeholders") {
+            Arg::Int(v) => q.push_bind(v),
+            Arg::OptInt(v) => q.push_bind(v),
+            Arg::Text(v) => q.push_bind(v),
+            Arg::OptText(v) => q.push_bind(v),
+        };
+        q.push(part);
+    }
+    assert!(
+        args.next().is_none(),
+        "more arguments than placeholders in: {sql}"
+    );
+    q
+}
+
+/// Whether a database error is the violation of a unique key of `table`.
+pub fn violates_unique_key_of(e: &sqlx::Error, table: &str) -> bool {
+    match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            d.constraint().is_some_and(|c| c.starts_with(table)) || d.message().contains(table)
+        }
+        _ => false,
+    }
+}
+
+/// Writes `impl Store for $store` over `$db` from the shared SQL (see the module docs).
+#[macro_export]
+macro_rules! impl_sql_store {
+    ($store:ty, $db:ty) => {
+        const _: () = {
+            use $crate::codec::{
+                DOSSIER_COLUMNS, db, decode, dossier_from_row, encode, event_columns,
+                event_from_row, idempotency_from_row, int, outbox_from_row,
+            };
+            use $crate::sql::{Arg, statement, violates_unique_key_of};
+            use $crate::{
+                Account, Append, DossierCursor, DossierFilter, DossierRow, IdempotencyRecord,
+                OutboxRow, Page, Seconds, Store, StoreError, StoredEvent,
+            };
+            use ::motcua_domain::OfficialId;
+            use ::motcua_domain::catalog::{ProcedureRef, ProcedureVersion};
+            use ::motcua_domain::org::Unit;
+            use ::motcua_domain::process::ProcessDefinition;
+            use ::motcua_domain::rules::{CalendarRef, RuleSet};
+            use ::sqlx::Row as _;
+
+            type Db = $db;
+
+            fn q(sql: &str, args: Vec<Arg>) -> ::sqlx::QueryBuilder<Db> {
+                statement::<Db>(sql, args)
+            }
+
+            fn now() -> Seconds {
+                ::jiff::Timestamp::now().as_second()
+            }
+
+            fn account_from_row(row: &<Db as ::sqlx::Database>::Row) -> Result<Account, StoreError> {
+                let body: String = row.try_get("body").map_err(StoreError::other)?;
+                let active: i64 = row.try_get("active").map_err(StoreError::other)?;
+                Ok(Account {
+                    official: decode(&body, "official")?,
+                    username: row.try_get("username").map_err(StoreError::other)?,
+                    password_hash: row.try_get("password_hash").map_err(StoreError::other)?,
+                    active: active != 0,
+                })
+            }
+
+            impl $store {
+                fn writer(&self) -> &::sqlx::Pool<Db> {
+                    self.pools().0
+                }
+
+                fn reader(&self) -> &::sqlx::Pool<Db> {
+                    self.pools().1
+                }
+
+                async fn execute(&self, sql: &str, args: Vec<Arg>) -> Result<u64, StoreError> {
+                    let mut b = q(sql, args);
+                    Ok(b.build().execute(self.writer()).await.map_err(db)?.rows_affected())
+                }
+
+                async fn bodies<T: ::serde::de::DeserializeOwned>(&self, sql: &str, what: &str) -> Result<Vec<T>, StoreError> {
+                    let mut b = q(sql, vec![]);
+                    let rows = b.build().fetch_all(self.reader()).await.map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            let body: String = r.try_get("body").map_err(StoreError::other)?;
+                            decode(&body, what)
+                        })
+                        .collect()
+                }
+
+                async fn version_of(&self, code: &str) -> Result<u64, StoreError> {
+                    let mut b = q("SELECT version FROM dossiers WHERE code = ?", vec![code.into()]);
+                    let row = b.build().fetch_optional(self.reader()).await.map_err(db)?;
+                    match row {
+                        Some(r) => {
+                            let v: i64 = r.try_get("version").map_err(StoreError::other)?;
+                            Ok(u64::try_from(v).unwrap_or(0))
+                        }
+                        None => Ok(0),
+                    }
+                }
+
+                async fn append_in(
+                    tx: &mut ::sqlx::Transaction<'static, Db>,
+                    append: &Append,
+                ) -> Result<u64, AppendFailure> {
+                    let code = append.code.to_string();
+                    if let Some(i) = &append.idempotency {
+                        let mut b = q("SELECT 1 AS taken FROM idempotency WHERE scope = ? AND key = ?", vec![(&i.scope).into(), (&i.key).into()]);
+                        if b.build().fetch_optional(&mut **tx).await.map_err(AppendFailure::Db)?.is_some() {
+                            return Err(AppendFailure::Store(StoreError::Duplicate(format!("idempotency key {}", i.key))));
+                        }
+                    }
+                    let mut b = q("SELECT version FROM dossiers WHERE code = ?", vec![(&code).into()]);
+                    let current = match b.build().fetch_optional(&mut **tx).await.map_err(AppendFailure::Db)? {
+                        Some(r) => u64::try_from(r.try_get::<i64, _>("version").map_err(AppendFailure::Db)?).unwrap_or(0),
+                        None => 0,
+                    };
+                    if current != append.expected_version {
+                        return Err(AppendFailure::Store(StoreError::Conflict { current_version: current }));
+                    }
+                    let recorded_at = now();
+                    let mut seq = current;
+                    for event in &append.events {
+                        seq += 1;
+                        let c = event_columns(event).map_err(AppendFailure::Store)?;
+                        let mut b = q(
+                            "INSERT INTO dossier_events (code, seq, type, at, actor, unit, recorded_at, body) \
+                             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            vec![(&code).into(), int(seq).into(), c.event_type.into(), c.at.into(),
+                                 c.actor.into(), c.unit.into(), recorded_at.into(), c.body.into()],
+                        );
+                        b.build().execute(&mut **tx).await.map_err(AppendFailure::Db)?;
+                    }
+                    let p = &append.projection;
+                    let mut b = q(
+                        &format!(
+                            "INSERT INTO dossiers ({DOSSIER_COLUMNS}) \
+                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                             ON CONFLICT (code) DO UPDATE SET version = excluded.version, \
+                             status = excluded.status, channel = excluded.channel, \
+                             procedure_code = excluded.procedure_code, procedure_version = excluded.procedure_version, \
+                             procedure_name = excluded.procedure_name, applicant_name = excluded.applicant_name, \
+                             receiving_unit = excluded.receiving_unit, competent_unit = excluded.competent_unit, \
+                             current_unit = excluded.current_unit, current_step = excluded.current_step, \
+                             submitted_at = excluded.submitted_at, received_at = excluded.received_at, \
+                             due_at = excluded.due_at, appointment_at = excluded.appointment_at, \
+                             ended_at = excluded.ended_at, clock_paused = excluded.clock_paused, \
+                             timeliness = excluded.timeliness, search_text = excluded.search_text, \
+                             last_event_at = excluded.last_event_at, applicant_key_hash = excluded.applicant_key_hash"
+                        ),
+                        vec![
+                            (&p.code).into(), int(seq).into(), i64::from(p.status).into(), i64::from(p.channel).into(),
+                            (&p.procedure_code).into(), i64::from(p.procedure_version).into(), (&p.procedure_name).into(),
+                            (&p.applicant_name).into(), (&p.receiving_unit).into(), (&p.competent_unit).into(),
+                            (&p.current_unit).into(), (&p.current_step).into(), p.submitted_at.into(), p.received_at.into(),
+                            p.due_at.into(), p.appointment_at.into(), p.ended_at.into(), i64::from(p.clock_paused).into(),
+                            (&p.timeliness).into(), (&p.search_text).into(), p.last_event_at.into(), (&p.applicant_key_hash).into(),
+                        ],
+                    );
+                    b.build().execute(&mut **tx).await.map_err(AppendFailure::Db)?;
+                    for m in &append.outbox {
+                        let mut b = q(
+                            "INSERT INTO outbox (topic, code, seq, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+                            vec![(&m.topic).into(), (&m.code).into(), int(m.seq).into(), (&m.payload).into(), recorded_at.into()],
+                        );
+                        b.build().execute(&mut **tx).await.map_err(AppendFailure::Db)?;
+                    }
+                    for r in &append.freeze {
+                        let mut b = q(
+                            "UPDATE procedures SET used = 1 WHERE code = ? AND version = ? AND used = 0",
+                            vec![r.code.as_str().into(), i64::from(r.version).into()],
+                        );
+                        b.build().execute(&mut **tx).await.map_err(AppendFailure::Db)?;
+                    }
+                    if let Some(i) = &append.idempotency {
+                        let mut b = q(
+                            "INSERT INTO idempotency (scope, key, request_hash, status, response, created_at) \
+                             VALUES (?, ?, ?, ?, ?, ?)",
+                            vec![(&i.scope).into(), (&i.key).into(), (&i.request_hash).into(),
+                                 i64::from(i.status).into(), (&i.response).into(), recorded_at.into()],
+                        );
+                        b.build().execute(&mut **tx).await.map_err(AppendFailure::Db)?;
+                    }
+                    Ok(seq)
+                }
+            }
+
+            /// Why an append's transaction was abandoned.
+            enum AppendFailure {
+                Store(StoreError),
+                Db(::sqlx::Error),
+            }
+
+            #[::async_trait::async_trait]
+            impl Store for $store {
+                async fn migrate(&self) -> Result<(), StoreError> {
+                    Self::migrator().run(self.writer()).await.map_err(StoreError::other)
+                }
+
+                async fn ping(&self) -> Result<(), StoreError> {
+                    let mut b = q("SELECT 1 AS one", vec![]);
+                    b.build().fetch_one(self.reader()).await.map_err(db)?;
+                    Ok(())
+                }
+
+                async fn append(&self, append: Append) -> Result<u64, StoreError> {
+                    let mut tx = self.begin_write().await?;
+                    match Self::append_in(&mut tx, &append).await {
+                        Ok(seq) => {
+                            tx.commit().await.map_err(db)?;
+                            Ok(seq)
+                        }
+                        Err(AppendFailure::Store(e)) => Err(e),
+                        // A concurrent command wrote first: report the version it left.
+                        Err(AppendFailure::Db(e)) if violates_unique_key_of(&e, "dossier_events") => {
+                            drop(tx);
+                            Err(StoreError::Conflict { current_version: self.version_of(&append.code.to_string()).await? })
+                        }
+                        Err(AppendFailure::Db(e)) if violates_unique_key_of(&e, "idempotency") => {
+                            Err(StoreError::Duplicate("idempotency key".into()))
+                        }
+                        Err(AppendFailure::Db(e)) => Err(db(e)),
+                    }
+                }
+
+                async fn events(&self, code: &str) -> Result<Vec<StoredEvent>, StoreError> {
+                    let mut b = q("SELECT seq, recorded_at, body FROM dossier_events WHERE code = ? ORDER BY seq", vec![code.into()]);
+                    let rows = b.build().fetch_all(self.reader()).await.map_err(db)?;
+                    if rows.is_empty() {
+                        return Err(StoreError::NotFound);
+                    }
+                    rows.iter().map(event_from_row).collect()
+                }
+
+                async fn dossier(&self, code: &str) -> Result<DossierRow, StoreError> {
+                    let mut b = q(&format!("SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE code = ?"), vec![code.into()]);
+                    let row = b.build().fetch_one(self.reader()).await.map_err(db)?;
+                    dossier_from_row(&row)
+                }
+
+                async fn list_dossiers(
+                    &self,
+                    filter: &DossierFilter,
+                    after: Option<&DossierCursor>,
+                    limit: u32,
+                ) -> Result<Page<DossierRow, DossierCursor>, StoreError> {
+                    let mut b = $crate::codec::dossier_list_query::<Db>(filter, after, limit);
+                    let rows = b.build().fetch_all(self.reader()).await.map_err(db)?;
+                    let rows = rows.iter().map(dossier_from_row).collect::<Result<Vec<_>, _>>()?;
+                    Ok($crate::codec::into_page(rows, limit))
+                }
+
+                async fn dossier_codes(&self, after: Option<&str>, limit: u32) -> Result<Vec<String>, StoreError> {
+                    let mut b = q("SELECT code FROM dossiers WHERE code > ? ORDER BY code LIMIT ?",
+                        vec![after.unwrap_or("").into(), i64::from(limit).into()]);
+                    let rows = b.build().fetch_all(self.reader()).await.map_err(db)?;
+                    rows.iter().map(|r| r.try_get("code").map_err(StoreError::other)).collect()
+                }
+
+                async fn count_by_status(&self) -> Result<Vec<(u8, u64)>, StoreError> {
+                    let mut b = q("SELECT status, COUNT(*) AS n FROM dossiers GROUP BY status ORDER BY status", vec![]);
+                    let rows = b.build().fetch_all(self.reader()).await.map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            let s: i64 = r.try_get("status").map_err(StoreError::other)?;
+                            let n: i64 = r.try_get("n").map_err(StoreError::other)?;
+                            Ok((u8::try_from(s).unwrap_or(0), u64::try_from(n).unwrap_or(0)))
+                        })
+                        .collect()
+                }
+
+                async fn next_dossier_sequence(&self, unit_code: &str, day: ::jiff::civil::Date) -> Result<u16, StoreError> {
+                    let mut tx = self.begin_write().await?;
+                    let mut b = q(
+                        "INSERT INTO dossier_sequences (unit_code, day, last) VALUES (?, ?, 1) \
+                         ON CONFLICT (unit_code, day) DO UPDATE SET last = dossier_sequences.last + 1 RETURNING last",
+                        vec![unit_code.into(), day.to_string().into()],
+                    );
+                    let row = b.build().fetch_one(&mut *tx).await.map_err(db)?;
+                    let last: i64 = row.try_get("last").map_err(StoreError::other)?;
+                    let n = u16::try_from(last).ok().filter(|n| *n <= 9999).ok_or_else(|| {
+                        StoreError::Other(format!("unit {unit_code} has used all 9999 dossier numbers for {day}"))
+                    })?;
+                    tx.commit().await.map_err(db)?;
+                    Ok(n)
+                }
+
+                async fn idempotency(&self, scope: &str, key: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
+                    let mut b = q("SELECT scope, key, request_hash, status, response FROM idempotency WHERE scope = ? AND key = ?",
+                        vec![scope.into(), key.into()]);
+                    let row = b.build().fetch_optional(self.reader()).await.map_err(db)?;
+                    row.as_ref().map(idempotency_from_row).transpose()
+                }
+
+                async fn outbox_pending(&self, limit: u32) -> Result<Vec<OutboxRow>, StoreError> {
+                    let mut b = q(
+                        "SELECT id, topic, code, seq, payload, created_at, delivered_at, attempts FROM outbox \
+                         WHERE delivered_at IS NULL ORDER BY id LIMIT ?",
+                        vec![i64::from(limit).into()],
+                    );
+                    let rows = b.build().fetch_all(self.reader()).await.map_err(db)?;
+                    rows.iter().map(outbox_from_row).collect()
+                }
+
+                async fn insert_procedure(&self, p: &ProcedureVersion) -> Result<(), StoreError> {
+                    self.execute("INSERT INTO procedures (code, version, body) VALUES (?, ?, ?)",
+                        vec![p.code.as_str().into(), i64::from(p.version).into(), encode(p)?.into()]).await.map(|_| ())
+                }
+
+                async fn correct_procedure(&self, p: &ProcedureVersion) -> Result<(), StoreError> {
+                    let changed = self.execute(
+                        "UPDATE procedures SET body = ? WHERE code = ? AND version = ? AND used = 0",
+                        vec![encode(p)?.into(), p.code.as_str().into(), i64::from(p.version).into()],
+                    ).await?;
+                    if changed == 1 {
+                        return Ok(());
+                    }
+                    match self.procedure_in_use(&p.reference()).await {
+                        Ok(true) => Err(StoreError::InUse(p.reference())),
+                        Ok(false) => Err(StoreError::Other("procedure version changed concurrently".into())),
+                        Err(e) => Err(e),
+                    }
+                }
+
+                async fn procedures(&self) -> Result<Vec<ProcedureVersion>, StoreError> {
+                    self.bodies("SELECT body FROM procedures ORDER BY code, version", "procedure").await
+                }
+
+                async fn procedure_in_use(&self, r: &ProcedureRef) -> Result<bool, StoreError> {
+                    let mut b = q("SELECT used FROM procedures WHERE code = ? AND version = ?",
+                        vec![r.code.as_str().into(), i64::from(r.version).into()]);
+                    let row = b.build().fetch_optional(self.reader()).await.map_err(db)?;
+                    match row {
+                        Some(r) => Ok(r.try_get::<i64, _>("used").map_err(StoreError::other)? != 0),
+                        None => Err(StoreError::NotFound),
+                    }
+                }
+
+                async fn insert_process(&self, p: &ProcessDefinition) -> Result<(), StoreError> {
+                    self.execute("INSERT INTO processes (id, version, body) VALUES (?, ?, ?)",
+                        vec![p.id.as_str().into(), i64::from(p.version).into(), encode(p)?.into()]).await.map(|_| ())
+                }
+
+                async fn processes(&self) -> Result<Vec<ProcessDefinition>, StoreError> {
+                    self.bodies("SELECT body FROM processes ORDER BY id, version", "process").await
+                }
+
+                async fn insert_calendar(&self, r: &CalendarRef, toml: &str) -> Result<(), StoreError> {
+                    self.execute("INSERT INTO calendars (id, version, toml) VALUES (?, ?, ?)",
+                        vec![r.id.as_str().into(), i64::from(r.version).into(), toml.into()]).await.map(|_| ())
+                }
+
+                async fn calendars(&self) -> Result<Vec<(CalendarRef, String)>, StoreError> {
+                    let mut b = q("SELECT id, version, toml FROM calendars ORDER BY id, version", vec![]);
+                    let rows = b.build().fetch_all(self.reader()).await.map_err(db)?;
+                    rows.iter()
+                        .map(|r| {
+                            let id: String = r.try_get("id").map_err(StoreError::other)?;
+                            let version: i64 = r.try_get("version").map_err(StoreError::other)?;
+                            Ok((
+                                CalendarRef {
+                                    id: id.parse().map_err(StoreError::other)?,
+                                    version: u32::try_from(version).map_err(StoreError::other)?,
+                                },
+                                r.try_get("toml").map_err(StoreError::other)?,
+                            ))
+                        })
+                        .collect()
+                }
+
+                async fn insert_rule_set(&self, r: &RuleSet) -> Result<(), StoreError> {
+                    self.execute("INSERT INTO rule_sets (id, version, body) VALUES (?, ?, ?)",
+                        vec![r.id.as_str().into(), i64::from(r.version).into(), encode(r)?.into()]).await.map(|_| ())
+                }
+
+                async fn rule_sets(&self) -> Result<Vec<RuleSet>, StoreError> {
+                    self.bodies("SELECT body FROM rule_sets ORDER BY id, version", "rule set").await
+                }
+
+                async fn rules_revision(&self) -> Result<i64, StoreError> {
+                    let mut b = q("SELECT value FROM revision WHERE id = 1", vec![]);
+                    let row = b.build().fetch_one(self.reader()).await.map_err(db)?;
+                    row.try_get("value").map_err(StoreError::other)
+                }
+
+                async fn insert_unit(&self, u: &Unit) -> Result<(), StoreError> {
+                    self.execute("INSERT INTO units (id, code, parent, body) VALUES (?, ?, ?, ?)",
+                        vec![u.id.as_str().into(), u.code.as_str().into(),
+                             u.parent.as_ref().map(|p| p.as_str().to_owned()).into(), encode(u)?.into()]).await.map(|_| ())
+                }
+
+                async fn units(&self) -> Result<Vec<Unit>, StoreError> {
+                    self.bodies("SELECT body FROM units ORDER BY id", "unit").await
+                }
+
+                async fn insert_account(&self, a: &Account) -> Result<(), StoreError> {
+                    self.execute("INSERT INTO accounts (id, username, password_hash, active, body) VALUES (?, ?, ?, ?, ?)",
+                        vec![a.official.id.as_str().into(), (&a.username).into(), (&a.password_hash).into(),
+                             i64::from(a.active).into(), encode(&a.official)?.into()]).await.map(|_| ())
+                }
+
+                async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+                    let mut b = q("SELECT username, password_hash, active, body FROM accounts ORDER BY id", vec![]);
+                    let rows = b.build().fetch_all(self.reader()).await.map_err(db)?;
+                    rows.iter().map(account_from_row).collect()
+                }
+
+                async fn account_by_username(&self, username: &str) -> Result<Account, StoreError> {
+                    let mut b = q("SELECT username, password_hash, active, body FROM accounts WHERE username = ?", vec![username.into()]);
+                    let row = b.build().fetch_one(self.reader()).await.map_err(db)?;
+                    account_from_row(&row)
+                }
+
+                async fn insert_session(&self, token_hash: &str, official: &OfficialId, expires_at: Seconds) -> Result<(), StoreError> {
+                    self.execute("INSERT INTO sessions (token_hash, official, expires_at) VALUES (?, ?, ?)",
+                        vec![token_hash.into(), official.as_str().into(), expires_at.into()]).await.map(|_| ())
+                }
+
+                async fn session(&self, token_hash: &str, now: Seconds) -> Result<OfficialId, StoreError> {
+                    let mut b = q("SELECT official FROM sessions WHERE token_hash = ? AND expires_at > ?",
+                        vec![token_hash.into(), now.into()]);
+                    let row = b.build().fetch_one(self.reader()).await.map_err(db)?;
+                    let id: String = row.try_get("official").map_err(StoreError::other)?;
+                    id.parse().map_err(StoreError::other)
+                }
+
+                async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+                    self.execute("DELETE FROM sessions WHERE token_hash = ?", vec![token_hash.into()]).await.map(|_| ())
+                }
+            }
+        };
+    };
+}
