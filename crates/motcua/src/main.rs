@@ -1,10 +1,14 @@
 //! `motcua`: the one binary of the one-stop platform.
 //!
-//! Subcommands so far: `deadline` (deadline arithmetic on a working calendar), `calendar
-//! check` (validate a calendar file) and `tour` (the domain at work on the demo province).
+//! `serve` runs the HTTP API (with `--demo`, on a demo province); `migrate`, `demo`,
+//! `bootstrap` and `verify` prepare and check a database; `deadline` and `calendar check`
+//! work on working calendars; `tour` shows the domain at work without a database.
 
 mod cli_error;
+mod config;
 mod demo;
+mod seed;
+mod server;
 mod tour;
 
 use std::path::PathBuf;
@@ -39,6 +43,55 @@ enum Command {
     /// Shows the domain at work on the demo province: its units and officials, its catalog,
     /// and sample dossiers folded from their events, with due dates and control sheets.
     Tour(tour::TourArgs),
+    /// Runs the HTTP API and everything else, until SIGINT or SIGTERM.
+    Serve(server::ServeArgs),
+    /// Creates or upgrades the database schema and installs the official calendar and the
+    /// national rule set.
+    Migrate(config::StoreArgs),
+    /// Adds the demo province (units, officials, 31 procedures, their processes) and
+    /// realistic dossiers in every status to an empty database; prints the demo logins.
+    Demo(DemoArgs),
+    /// Creates the root unit and its first administrator on an empty database.
+    Bootstrap(BootstrapArgs),
+    /// Checks that every dossier's log folds and that its stored state equals a fresh fold
+    /// of its events; exits non-zero on any difference.
+    Verify(config::StoreArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    store: config::StoreArgs,
+    /// How many dossiers to generate.
+    #[arg(long, default_value_t = 400)]
+    dossiers: usize,
+    /// Seed of the generator (the same seed and clock give the same dossiers).
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+}
+
+#[derive(Debug, clap::Args)]
+struct BootstrapArgs {
+    #[command(flatten)]
+    store: config::StoreArgs,
+    /// Key of the root unit, e.g. `tphcm`.
+    #[arg(long)]
+    unit_id: String,
+    /// National identifier code of the root unit, e.g. `000.00.00.H29`.
+    #[arg(long)]
+    unit_code: String,
+    /// Name of the root unit.
+    #[arg(long)]
+    unit_name: String,
+    /// Username of the first administrator.
+    #[arg(long)]
+    admin_username: String,
+    /// Full name of the first administrator.
+    #[arg(long)]
+    admin_name: String,
+    /// Initial password (read from this environment variable, never from the command line).
+    #[arg(long, default_value = "MOTCUA_ADMIN_PASSWORD")]
+    password_env: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -177,6 +230,149 @@ fn calendar_check(file: Option<&PathBuf>) -> Result<(), InputError> {
     Ok(())
 }
 
+/// Prints what the demo seeding did and how to log in.
+fn print_demo(s: &seed::Seeded) {
+    println!(
+        "demo province ready: {} units, {} officials, {} procedures, {} dossiers",
+        s.units, s.officials, s.procedures, s.dossiers
+    );
+    let by_status: Vec<String> = s
+        .by_status
+        .iter()
+        .map(|(st, n)| format!("{st}: {n}"))
+        .collect();
+    println!("dossiers by status: {}", by_status.join(", "));
+    println!("demo logins (password for all: {}):", seed::DEMO_PASSWORD);
+    for (user, what) in [
+        ("phuong-ben-thanh-mot-cua", "desk officer, phường Bến Thành"),
+        (
+            "phuong-ben-thanh-tu-phap",
+            "specialist (tư pháp - hộ tịch), phường Bến Thành",
+        ),
+        ("phuong-ben-thanh-chu-tich", "leader, phường Bến Thành"),
+        (
+            "tt-le-van-an",
+            "desk officer, Trung tâm Phục vụ hành chính công",
+        ),
+        ("stp-cv-duong-khoa", "specialist, Sở Tư pháp"),
+        ("stp-pgd", "leader, Sở Tư pháp"),
+        ("chi-so", "index viewer, Thành phố"),
+        ("admin", "administrator, Thành phố"),
+    ] {
+        println!("  {user:<28} {what}");
+    }
+}
+
+async fn migrate(args: &config::StoreArgs) -> Result<(), InputError> {
+    let file = args.file()?;
+    let db = config::database(args, &file, true)?;
+    let store = config::open(&db, args, &file).await?;
+    seed::reference_data(store).await?;
+    println!("{db}: schema up to date, official calendar and national rule set installed");
+    Ok(())
+}
+
+async fn demo_command(args: &DemoArgs) -> Result<(), InputError> {
+    let file = args.store.file()?;
+    let db = config::database(&args.store, &file, true)?;
+    let store = config::open(&db, &args.store, &file).await?;
+    print_demo(&seed::demo(store, jiff::Timestamp::now(), args.dossiers, args.seed).await?);
+    Ok(())
+}
+
+async fn bootstrap(args: &BootstrapArgs) -> Result<(), InputError> {
+    use motcua_domain::org::{Official, Role, RoleAssignment, Unit, UnitKind};
+    let password = std::env::var(&args.password_env).map_err(|_| {
+        InputError::new(format!(
+            "set the initial password in the environment variable {}",
+            args.password_env
+        ))
+    })?;
+    let file = args.store.file()?;
+    let db = config::database(&args.store, &file, true)?;
+    let store = config::open(&db, &args.store, &file).await?;
+    seed::reference_data(store.clone()).await?;
+    if !store
+        .units()
+        .await
+        .map_err(InputError::from_display)?
+        .is_empty()
+    {
+        return Err(InputError::new("the database already has an organisation"));
+    }
+    let app = motcua_app::App::new(
+        store,
+        std::sync::Arc::new(motcua_app::SystemClock),
+        motcua_app::AppConfig::default(),
+    );
+    let unit = Unit {
+        id: args.unit_id.parse().map_err(InputError::from_display)?,
+        code: args.unit_code.parse().map_err(InputError::from_display)?,
+        name: args.unit_name.clone(),
+        kind: UnitKind::Province,
+        parent: None,
+    };
+    let root = unit.id.clone();
+    app.add_unit(&motcua_app::Principal::System, unit)
+        .await
+        .map_err(InputError::from_display)?;
+    app.add_official(
+        &motcua_app::Principal::System,
+        motcua_app::NewOfficial {
+            official: Official {
+                id: args
+                    .admin_username
+                    .parse()
+                    .map_err(InputError::from_display)?,
+                name: args.admin_name.clone(),
+                title: Some("Quản trị hệ thống".into()),
+                roles: vec![RoleAssignment {
+                    role: Role::Administrator,
+                    unit: root,
+                }],
+            },
+            username: args.admin_username.clone(),
+            password,
+        },
+    )
+    .await
+    .map_err(InputError::from_display)?;
+    println!(
+        "{db}: root unit {} and administrator {} created",
+        args.unit_id, args.admin_username
+    );
+    Ok(())
+}
+
+async fn verify(args: &config::StoreArgs) -> Result<bool, InputError> {
+    let file = args.file()?;
+    let db = config::database(args, &file, false)?;
+    let store = config::open(&db, args, &file).await?;
+    let app = motcua_app::App::new(
+        store,
+        std::sync::Arc::new(motcua_app::SystemClock),
+        motcua_app::AppConfig::default(),
+    );
+    let report = app.verify().await.map_err(InputError::from_display)?;
+    for m in &report.mismatches {
+        println!("MISMATCH {}: {}", m.code, m.problem);
+    }
+    println!(
+        "{db}: {} dossiers, {} events checked, {} mismatches",
+        report.dossiers,
+        report.events,
+        report.mismatches.len()
+    );
+    Ok(report.mismatches.is_empty())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, InputError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| InputError::new(format!("cannot start the runtime: {e}")))
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -186,6 +382,15 @@ fn main() -> ExitCode {
         Command::Deadline(args) => deadline(args),
         Command::Calendar(CalendarCommand::Check { file }) => calendar_check(file.as_ref()),
         Command::Tour(args) => tour::run(args),
+        Command::Serve(args) => runtime().and_then(|rt| rt.block_on(server::serve(args))),
+        Command::Migrate(args) => runtime().and_then(|rt| rt.block_on(migrate(args))),
+        Command::Demo(args) => runtime().and_then(|rt| rt.block_on(demo_command(args))),
+        Command::Bootstrap(args) => runtime().and_then(|rt| rt.block_on(bootstrap(args))),
+        Command::Verify(args) => match runtime().and_then(|rt| rt.block_on(verify(args))) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,176 @@
+//! The HTTP layer of motcua: the JSON API under `/api/v1/` with its OpenAPI document
+//! (`/api/openapi.json`, browsable at `/api/docs`), health (`/healthz`, `/readyz`) and
+//! Prometheus metrics (`/metrics`).
+//!
+//! Handlers only translate: they read the request, call [`motcua_app::App`] and turn its
+//! answer or error into HTTP ([`error::ApiError`]).
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderName, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use motcua_app::App;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+pub use metrics::Metrics;
+
+/// The largest request body accepted: dossiers are JSON metadata; documents come later as
+/// uploads of their own.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The application.
+    pub app: Arc<App>,
+    /// The metrics.
+    pub metrics: Arc<Metrics>,
+    /// Whether session cookies are marked `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+/// The OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "motcua API", description = "The one-stop shop (một cửa) of Vietnamese public administration: catalog, dossiers and their lifecycle, accounts."),
+    paths(
+        api::login, api::logout, api::me,
+        api::units, api::add_unit, api::officials, api::add_official,
+        api::procedures, api::procedure, api::publish_procedure, api::correct_procedure,
+        api::processes, api::publish_process,
+        api::submit, api::receive, api::list, api::dossier, api::act, api::track, api::figures,
+    ),
+    tags(
+        (name = "dossiers", description = "Submission, receipt, every lifecycle action, reading and listing"),
+        (name = "public", description = "What anyone may see"),
+        (name = "catalog", description = "Procedures and internal processes"),
+        (name = "organisation", description = "Units and officials"),
+        (name = "accounts", description = "Logging in and out"),
+        (name = "figures", description = "Counts for index viewers"),
+    )
+)]
+pub struct ApiDoc;
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.app.store().ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database does not answer",
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let counts = state
+        .app
+        .store()
+        .count_by_status()
+        .await
+        .unwrap_or_default();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.encode(&counts),
+    )
+        .into_response()
+}
+
+async fn openapi_json() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        ApiDoc::openapi().to_json().unwrap_or_default(),
+    )
+        .into_response()
+}
+
+async fn not_found() -> error::ApiError {
+    error::ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no-route",
+        "there is no such endpoint; see /api/docs",
+    )
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/v1/auth/login", post(api::login))
+        .route("/api/v1/auth/logout", post(api::logout))
+        .route("/api/v1/auth/me", get(api::me))
+        .route("/api/v1/units", get(api::units).post(api::add_unit))
+        .route(
+            "/api/v1/officials",
+            get(api::officials).post(api::add_official),
+        )
+        .route(
+            "/api/v1/procedures",
+            get(api::procedures).post(api::publish_procedure),
+        )
+        .route("/api/v1/procedures/{code}", get(api::procedure))
+        .route(
+            "/api/v1/procedures/{code}/versions/{version}",
+            put(api::correct_procedure),
+        )
+        .route(
+            "/api/v1/processes",
+            get(api::processes).post(api::publish_process),
+        )
+        .route("/api/v1/dossiers", get(api::list).post(api::submit))
+        .route("/api/v1/dossiers/receive", post(api::receive))
+        .route("/api/v1/dossiers/{code}", get(api::dossier))
+        .route("/api/v1/dossiers/{code}/actions", post(api::act))
+        .route("/api/v1/public/dossiers/{code}", get(api::track))
+        .route("/api/v1/figures", get(api::figures))
+        .route("/api/openapi.json", get(openapi_json))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ));
+    let request_id = HeaderName::from_static("x-request-id");
+    api.merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs"))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(|_| {
+            error::ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the server hit a bug; it has been logged",
+            )
+            .into_response()
+        }))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::GATEWAY_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
