@@ -58,7 +58,7 @@ impl App {
         match (principal, &unit.parent) {
             (Principal::System, _) => {}
             (Principal::Official(o), Some(parent)) => {
-                require(&rules.org, o, &[Role::Administrator], parent)?
+                require(&rules.org, o, &[Role::Administrator], parent)?;
             }
             (Principal::Official(_), None) => {
                 return Err(AppError::Forbidden(

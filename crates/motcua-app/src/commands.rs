@@ -197,7 +197,8 @@ fn documents(d: &[DocumentInput]) -> Vec<Document> {
         .collect()
 }
 
-/// Limits on free text, so that nobody stores a novel in an applicant's name.
+/// Limits on free text: a length, no control characters, and no markup (`<`, `>`), which no
+/// Vietnamese administrative text needs and every page would have to defend against.
 fn check_text(what: &str, s: &str, max: usize) -> Result<(), AppError> {
     if s.chars().count() > max {
         return Err(AppError::Invalid(format!(
@@ -209,6 +210,30 @@ fn check_text(what: &str, s: &str, max: usize) -> Result<(), AppError> {
             "{what} contains control characters"
         )));
     }
+    if s.contains(['<', '>']) {
+        return Err(AppError::Invalid(format!("{what} must not contain < or >")));
+    }
+    Ok(())
+}
+
+/// A person's or organisation's name: letters of any script (with combining marks, as some
+/// keyboards type Vietnamese), digits, spaces and `. , ' - ( ) & /`.
+fn check_name(what: &str, s: &str) -> Result<(), AppError> {
+    check_text(what, s, 200)?;
+    let allowed = |c: char| {
+        c.is_alphanumeric()
+            || c == ' '
+            || ".,'-()&/".contains(c)
+            || ('\u{0300}'..='\u{036f}').contains(&c)
+    };
+    if let Some(bad) = s.chars().find(|c| !allowed(*c)) {
+        return Err(AppError::Invalid(format!(
+            "{what} may contain only letters, digits, spaces and . , ' - ( ) & / (found {bad:?})"
+        )));
+    }
+    if !s.chars().any(char::is_alphabetic) {
+        return Err(AppError::Invalid(format!("{what} must contain letters")));
+    }
     Ok(())
 }
 
@@ -218,7 +243,7 @@ fn check_applicant(a: &ApplicantInput, docs: &[DocumentInput]) -> Result<(), App
             "the applicant's name must not be empty".into(),
         ));
     }
-    check_text("the applicant's name", &a.name, 200)?;
+    check_name("the applicant's name", &a.name)?;
     for (what, v) in [
         ("the identification number", &a.id_number),
         ("the phone", &a.phone),
@@ -773,5 +798,39 @@ impl App {
             reason,
             kind,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_allow_real_names_and_refuse_code() {
+        for ok in [
+            "Nguyễn Thị Ánh",
+            "O'Brien",
+            "Công ty TNHH Phú Gia (chi nhánh 2)",
+            "Nguye\u{0302}\u{0303}n Va\u{0306}n A",
+            "Hộ kinh doanh A & B",
+        ] {
+            assert!(check_name("name", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "Robert'); DROP TABLE dossiers;--",
+            "<script>alert(1)</script>",
+            "a\"b",
+            "x=1",
+            "123",
+            "tab\there",
+        ] {
+            assert!(check_name("name", bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            check_text("the reason", "Thiếu <b>giấy</b>", 100)
+                .unwrap_err()
+                .to_string(),
+            "the reason must not contain < or >"
+        );
     }
 }

@@ -395,8 +395,8 @@ impl App {
         })
     }
 
-    /// The latest version of every procedure, optionally matching a text (diacritics
-    /// ignored) in its code, name or field.
+    /// The latest version of every procedure, optionally matching every word of a text
+    /// (diacritics ignored, any order) in its code, name or field.
     pub async fn procedures(&self, q: Option<&str>) -> Result<Vec<ProcedureVersion>, AppError> {
         let rules = self.rules().await?;
         let needle = q.map(normalize).filter(|s| !s.is_empty());
@@ -405,7 +405,8 @@ impl App {
             .latest()
             .filter(|p| {
                 needle.as_ref().is_none_or(|n| {
-                    normalize(&format!("{} {} {}", p.code, p.name, p.field)).contains(n.as_str())
+                    let text = normalize(&format!("{} {} {}", p.code, p.name, p.field));
+                    n.split_whitespace().all(|word| text.contains(word))
                 })
             })
             .cloned()

@@ -260,9 +260,12 @@ where
             .push(" AND ended_at IS NULL AND clock_paused = 0");
     }
     if let Some(text) = &filter.text {
-        q.push(" AND search_text LIKE ")
-            .push_bind(contains_pattern(text))
-            .push(" ESCAPE '\\'");
+        // Every word, anywhere, in any order.
+        for word in text.split_whitespace() {
+            q.push(" AND search_text LIKE ")
+                .push_bind(contains_pattern(word))
+                .push(" ESCAPE '\\'");
+        }
     }
     if let Some(c) = after {
         q.push(" AND (last_event_at < ")

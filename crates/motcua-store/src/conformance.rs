@@ -800,6 +800,16 @@ pub async fn search_ignores_diacritics_and_wildcards(store: &dyn Store) {
     assert_eq!(codes_of(store, search("NGUYỄN THỊ ÁNH")).await, [2]);
     assert_eq!(codes_of(store, search("duc")).await, [4, 3]);
     assert_eq!(codes_of(store, search("260302-0005")).await, [5]);
+    assert_eq!(
+        codes_of(store, search("anh nguyen")).await,
+        [2],
+        "words in any order"
+    );
+    assert_eq!(
+        codes_of(store, search("nguyen binh")).await,
+        Vec::<u16>::new(),
+        "every word"
+    );
     assert_eq!(codes_of(store, search("%")).await, Vec::<u16>::new());
     assert_eq!(codes_of(store, search("_")).await, Vec::<u16>::new());
 }

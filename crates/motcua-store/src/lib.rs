@@ -208,7 +208,8 @@ pub struct DossierFilter {
     pub due_to: Option<Seconds>,
     /// Overdue at this instant: due before it, not ended, clock running.
     pub overdue_at: Option<Seconds>,
-    /// Contains this text (already normalised with [`normalize`]).
+    /// Contains every word of this text, in any order (already normalised with
+    /// [`normalize`]).
     pub text: Option<String>,
 }
 

@@ -40,6 +40,30 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Whether session cookies are marked `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// A clock that tests move through `POST /api/test/clock` (only with `--test-clock`).
+    pub test_clock: Option<Arc<motcua_app::ManualClock>>,
+}
+
+/// A new time for the test clock.
+#[derive(serde::Deserialize)]
+struct SetClock {
+    now: String,
+}
+
+async fn set_test_clock(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+    let (Some(clock), Ok(SetClock { now })) = (
+        state.test_clock.as_ref(),
+        serde_json::from_slice::<SetClock>(&body),
+    ) else {
+        return error::ApiError::invalid("send {\"now\": \"<RFC 3339>\"}").into_response();
+    };
+    match now.parse::<jiff::Timestamp>() {
+        Ok(t) => {
+            clock.set(t);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => error::ApiError::invalid(format!("now: {e}")).into_response(),
+    }
 }
 
 /// The OpenAPI document.
@@ -153,6 +177,11 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ));
+    let api = if state.test_clock.is_some() {
+        api.route("/api/test/clock", post(set_test_clock))
+    } else {
+        api
+    };
     let request_id = HeaderName::from_static("x-request-id");
     api.merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs"))
         .fallback(not_found)

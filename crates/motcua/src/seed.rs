@@ -442,13 +442,13 @@ impl Generator<'_> {
                 .parse()
                 .map_err(|_| AppError::Internal("a dossier in processing without a unit".into()))?;
             let allotted = i64::from(step.allotted_minutes);
-            let factor = if slow && self.chance(0.5) {
-                1.2 + self.rng.f64() * 1.5
+            // Most steps take 20–110% of their allotment; slow dossiers sometimes 120–270%.
+            let percent = if slow && self.chance(0.5) {
+                self.rng.i64(120..270)
             } else {
-                0.2 + self.rng.f64() * 0.9
+                self.rng.i64(20..110)
             };
-            #[allow(clippy::cast_possible_truncation)]
-            let took = (allotted as f64 * factor) as i64;
+            let took = allotted * percent / 100;
             // A specialist may find something missing, or the applicant may withdraw.
             if step.role == Role::Specialist
                 && supplements < 2

@@ -28,6 +28,10 @@ pub struct ServeArgs {
     /// On an empty database, first add the demo province (as `motcua demo` does).
     #[arg(long)]
     pub demo: bool,
+    /// For black-box tests only: a clock stopped at this instant, moved by
+    /// `POST /api/test/clock`. Never use it in production.
+    #[arg(long, hide = true)]
+    pub test_clock: Option<String>,
 }
 
 /// Starts logging to standard error: text for people, JSON for log collectors.
@@ -101,11 +105,26 @@ pub async fn serve(args: &ServeArgs) -> Result<(), InputError> {
         .await
         .map_err(|e| InputError::new(format!("cannot listen on {addr}: {e}")))?;
     let bound = listener.local_addr().map_err(InputError::from_display)?;
-    let app = Arc::new(App::new(store, Arc::new(SystemClock), AppConfig::default()));
+    let test_clock = match &args.test_clock {
+        Some(t) => {
+            let t: jiff::Timestamp = t
+                .parse()
+                .map_err(|_| InputError::new("--test-clock: expected RFC 3339 with an offset"))?;
+            tracing::warn!(%t, "TEST CLOCK: time stands still until POST /api/test/clock");
+            Some(Arc::new(motcua_app::ManualClock::new(t)))
+        }
+        None => None,
+    };
+    let clock: Arc<dyn motcua_app::Clock> = match &test_clock {
+        Some(c) => c.clone(),
+        None => Arc::new(SystemClock),
+    };
+    let app = Arc::new(App::new(store, clock, AppConfig::default()));
     let state = AppState {
         app,
         metrics: Arc::new(Metrics::default()),
         secure_cookies: args.secure_cookies || file.secure_cookies.unwrap_or(false),
+        test_clock,
     };
     tracing::info!(%bound, database = %db, "motcua listening");
     // Tests and scripts read this line to find the port.

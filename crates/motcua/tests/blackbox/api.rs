@@ -1,0 +1,814 @@
+//! The HTTP API of a real server, scenario by scenario, on SQLite and on PostgreSQL.
+//!
+//! The demo province is loaded without dossiers; the server's clock starts on Monday
+//! 2 March 2026 at 07:00 (Asia/Ho_Chi_Minh) and each scenario moves it. Birth registration
+//! (1.001193) has 8 working hours: desk 1 h → specialist 5 h → leader 2 h.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::on_both_backends;
+use crate::support::{As, Backend, Server, applicant};
+
+const MONDAY_7AM: &str = "2026-03-02T07:00:00+07:00";
+const WARD: &str = "phuong-ben-thanh";
+const DESK: &str = "phuong-ben-thanh-mot-cua";
+const SPECIALIST: &str = "phuong-ben-thanh-tu-phap";
+const LEADER: &str = "phuong-ben-thanh-chu-tich";
+
+fn birth(unit: &str, name: &str) -> Value {
+    json!({
+        "procedure_code": "1.001193",
+        "unit": unit,
+        "applicant": applicant(name),
+        "documents": [{"component": "Giấy chứng sinh", "digitized": true}]
+    })
+}
+
+async fn walk_in(desk: &As<'_>, unit: &str, name: &str) -> String {
+    let (s, b) = desk
+        .post("/api/v1/dossiers/receive", &birth(unit, name))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    b["code"].as_str().unwrap().to_owned()
+}
+
+async fn dossier(who: &As<'_>, code: &str) -> Value {
+    let (s, b) = who.get(&format!("/api/v1/dossiers/{code}")).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    b
+}
+
+fn step() -> Value {
+    json!({"action": "complete-step"})
+}
+
+async fn birth_registration_from_online_submission_to_returned_result(backend: Backend) {
+    let Some(s) = Server::start(backend, MONDAY_7AM).await else {
+        return;
+    };
+    let (status, created) = s
+        .public()
+        .post("/api/v1/dossiers", &birth(WARD, "Nguyễn Hoàng Minh Thư"))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let code = created["code"].as_str().unwrap().to_owned();
+    assert!(code.starts_with("H29.01.02-260302-"), "{code}");
+    let key = created["access_key"].as_str().unwrap().to_owned();
+    assert_eq!(created["dossier"]["status"]["code"], 1);
+    // Submitted before opening: 8 working hours from 07:30.
+    assert_eq!(
+        created["dossier"]["acceptance_due_at"],
+        "2026-03-02T17:00:00+07:00"
+    );
+
+    let (_, track) = s
+        .public()
+        .get(&format!("/api/v1/public/dossiers/{code}"))
+        .await;
+    assert_eq!(track["status"]["name_vi"], "Mới đăng ký");
+
+    let desk = s.login(DESK).await;
+    let specialist = s.login(SPECIALIST).await;
+    let leader = s.login(LEADER).await;
+    s.at("2026-03-02T07:45:00+07:00").await;
+    let d = desk.ok(&code, json!({"action": "receive"})).await;
+    assert_eq!(d["status"]["code"], 2);
+    // 3 h 45 in the morning, 4 h in the afternoon, 15 min on Tuesday.
+    assert_eq!(d["due_at"], "2026-03-03T07:45:00+07:00");
+    assert_eq!(d["acceptance"], "on-time");
+    s.at("2026-03-02T08:10:00+07:00").await;
+    let d = desk.ok(&code, step()).await;
+    assert_eq!(
+        (d["status"]["code"].clone(), d["current_step"].clone()),
+        (json!(4), json!("tham-dinh"))
+    );
+    s.at("2026-03-02T10:00:00+07:00").await;
+    specialist.ok(&code, step()).await;
+    s.at("2026-03-02T11:00:00+07:00").await;
+    let d = leader.ok(&code, step()).await;
+    assert_eq!(d["current_step"], Value::Null, "the process has ended");
+    s.at("2026-03-02T11:05:00+07:00").await;
+    let d = leader
+        .ok(
+            &code,
+            json!({"action": "issue-result", "electronic": true, "document_number": "45/2026"}),
+        )
+        .await;
+    assert_eq!(d["status"]["code"], 9);
+    s.at("2026-03-02T14:00:00+07:00").await;
+    let d = desk
+        .ok(&code, json!({"action": "return-result", "via": "online"}))
+        .await;
+    assert_eq!(d["status"]["code"], 10);
+    assert_eq!(
+        d["timeliness"], "early",
+        "finished the day before the appointment"
+    );
+    assert_eq!(d["frozen"], true);
+
+    let d = dossier(&desk, &code).await;
+    let types: Vec<&str> = d["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "submitted",
+            "received",
+            "step-completed",
+            "step-completed",
+            "step-completed",
+            "result-issued",
+            "result-returned"
+        ]
+    );
+    assert_eq!(d["history"][1]["actor"], format!("official:{DESK}"));
+    assert_eq!(d["steps"].as_array().unwrap().len(), 3);
+    assert_eq!(d["steps"][0]["timeliness"], "on-time");
+    // The applicant follows their own dossier with the access key; the public sees the trail.
+    assert_eq!(
+        dossier(&s.applicant(&key), &code).await["status"]["code"],
+        10
+    );
+    let (_, track) = s
+        .public()
+        .get(&format!("/api/v1/public/dossiers/{code}"))
+        .await;
+    assert_eq!(track["status"]["name_vi"], "Đã trả kết quả");
+    assert_eq!(track["history"].as_array().unwrap().len(), 7);
+    assert!(
+        !track.to_string().contains(DESK),
+        "no officials' names in public"
+    );
+    assert!(s.verify().status.success());
+}
+
+async fn a_dossier_refused_at_the_desk(backend: Backend) {
+    let Some(s) = Server::start(backend, MONDAY_7AM).await else {
+        return;
+    };
+    let (_, created) = s
+        .public()
+        .post("/api/v1/dossiers", &birth(WARD, "Lê Văn Tám"))
+        .await;
+    let code = created["code"].as_str().unwrap();
+    let desk = s.login(DESK).await;
+    s.at("2026-03-02T08:00:00+07:00").await;
+    // A refusal needs a reason.
+    let (st, b) = desk
+        .act(code, json!({"action": "refuse", "reason": "  "}))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["error"]["code"], "invalid-action");
+    let d = desk
+        .ok(code, json!({"action": "refuse", "reason": "Trẻ đã được đăng ký khai sinh tại phường Tân Định"}))
+        .await;
+    assert_eq!(d["status"]["code"], 3);
+    assert_eq!(
+        d["timeliness"],
+        Value::Null,
+        "a dossier never received is not judged"
+    );
+    let (_, track) = s
+        .public()
+        .get(&format!("/api/v1/public/dossiers/{code}"))
+        .await;
+    assert_eq!(
+        track["history"][1]["note"],
+        "Trẻ đã được đăng ký khai sinh tại phường Tân Định"
+    );
+    // Nothing more may happen to it.
+    let (st, b) = desk.act(code, json!({"action": "receive"})).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{b}");
+    assert_eq!(b["error"]["code"], "illegal-transition");
+    assert_eq!(
+        b["error"]["message"],
+        "received is not allowed while the dossier is refused (status 3)"
+    );
+}
+
+async fn a_dossier_with_a_supplement_request(backend: Backend) {
+    let Some(s) = Server::start(backend, MONDAY_7AM).await else {
+        return;
+    };
+    // Online: the desk asks for a supplement before receipt; the applicant answers with the key.
+    let (_, created) = s
+        .public()
+        .post("/api/v1/dossiers", &birth(WARD, "Phạm Thu Hà"))
+        .await;
+    let code = created["code"].as_str().unwrap().to_owned();
+    let key = created["access_key"].as_str().unwrap().to_owned();
+    let desk = s.login(DESK).await;
+    s.at("2026-03-02T08:00:00+07:00").await;
+    desk.ok(
+        &code,
+        json!({"action": "request-supplement", "missing": ["Giấy chứng sinh bản chính"]}),
+    )
+    .await;
+    let (_, track) = s
+        .public()
+        .get(&format!("/api/v1/public/dossiers/{code}"))
+        .await;
+    assert_eq!(track["status"]["code"], 5);
+    assert_eq!(track["history"][1]["note"], "Giấy chứng sinh bản chính");
+    s.at("2026-03-03T09:00:00+07:00").await;
+    let d = s
+        .applicant(&key)
+        .ok(
+            &code,
+            json!({"action": "supplement-received",
+        "documents": [{"component": "Giấy chứng sinh bản chính", "digitized": true}]}),
+        )
+        .await;
+    assert_eq!(d["status"]["code"], 1);
+    assert_eq!(d["history"][2]["actor"], "applicant");
+    // The applicant cannot act for the desk.
+    let (st, _) = s
+        .applicant(&key)
+        .act(&code, json!({"action": "receive"}))
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+
+    // Walk-in: a supplement during processing stops the clock and moves the due date.
+    s.at("2026-03-03T08:00:00+07:00").await;
+    let desk = s.login(DESK).await;
+    let code = walk_in(&desk, WARD, "Đặng Văn Lâm").await;
+    desk.ok(&code, step()).await;
+    let specialist = s.login(SPECIALIST).await;
+    s.at("2026-03-03T09:00:00+07:00").await;
+    let before = specialist.ok(&code, json!({"action": "request-supplement", "missing": ["Bản sao giấy đăng ký kết hôn của cha mẹ"]})).await;
+    assert_eq!(before["status"]["code"], 5);
+    assert_eq!(before["clock_paused"], true);
+    s.at("2026-03-05T09:00:00+07:00").await;
+    // Sessions last 12 hours: two days later, the desk logs in again.
+    let desk = s.login(DESK).await;
+    let after = desk
+        .ok(&code, json!({"action": "supplement-received"}))
+        .await;
+    assert_eq!(after["status"]["code"], 4);
+    assert_eq!(after["initial_due_at"], "2026-03-04T08:00:00+07:00");
+    // One hour counted Tuesday, paused until Thursday 09:00, seven hours more: Friday 08:00.
+    assert_eq!(after["due_at"], "2026-03-06T08:00:00+07:00");
+    assert_eq!(after["supplement_requests"], 1);
+    assert!(s.verify().status.success());
+}
+
+async fn a_late_dossier_gets_an_apology(backend: Backend) {
+    let Some(s) = Server::start(backend, "2026-03-02T08:00:00+07:00").await else {
+        return;
+    };
+    let desk = s.login(DESK).await;
+    let specialist = s.login(SPECIALIST).await;
+    let leader = s.login(LEADER).await;
+    let code = walk_in(&desk, WARD, "Võ Thị Hồng").await;
+    s.at("2026-03-02T08:30:00+07:00").await;
+    desk.ok(&code, step()).await;
+    // Due Tuesday 08:00. On Monday afternoon the leader apologises with a new date.
+    s.at("2026-03-02T16:00:00+07:00").await;
+    let d = leader
+        .ok(
+            &code,
+            json!({"action": "apologize", "new_due": "2026-03-05T17:00:00+07:00",
+                          "reason": "Cần xác minh thông tin nơi sinh với bệnh viện"}),
+        )
+        .await;
+    assert_eq!(d["appointment_at"], "2026-03-05T17:00:00+07:00");
+    assert_eq!(d["due_at"], "2026-03-03T08:00:00+07:00");
+    // A specialist may not apologise; a second apology cannot move the date back.
+    let (st, _) = specialist
+        .act(
+            &code,
+            json!({"action": "apologize", "new_due": "2026-03-09T17:00:00+07:00", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, b) = leader
+        .act(
+            &code,
+            json!({"action": "apologize", "new_due": "2026-03-04T17:00:00+07:00", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    // Tuesday 10:00: in progress and late by the index, whatever the apology says.
+    s.at("2026-03-03T10:00:00+07:00").await;
+    // Sessions last 12 hours: the next days, everyone logs in again.
+    let desk = s.login(DESK).await;
+    assert_eq!(
+        dossier(&desk, &code).await["timeliness"],
+        "in-progress-late"
+    );
+    s.at("2026-03-04T10:00:00+07:00").await;
+    let (desk, specialist, leader) = (
+        s.login(DESK).await,
+        s.login(SPECIALIST).await,
+        s.login(LEADER).await,
+    );
+    specialist.ok(&code, step()).await;
+    s.at("2026-03-04T11:00:00+07:00").await;
+    leader.ok(&code, step()).await;
+    let d = leader
+        .ok(&code, json!({"action": "issue-result", "electronic": true}))
+        .await;
+    assert_eq!(
+        d["timeliness"], "late",
+        "judged against the original due date"
+    );
+    assert_eq!(d["appointment_at"], "2026-03-05T17:00:00+07:00");
+    let apology = d["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["type"] == "apologized")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        apology["reason"],
+        "Cần xác minh thông tin nơi sinh với bệnh viện"
+    );
+    // An apology after the appointment passed is refused.
+    let other = walk_in(&desk, WARD, "Bùi Thị Xuân").await;
+    s.at("2026-03-06T10:00:00+07:00").await;
+    let leader = s.login(LEADER).await;
+    let (st, b) = leader.act(&other, json!({"action": "apologize", "new_due": "2026-03-09T17:00:00+07:00", "reason": "Quá tải"})).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{b}");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("an apology must come before the appointment passes")
+    );
+}
+
+async fn no_role_reads_or_acts_beyond_its_units(backend: Backend) {
+    let Some(s) = Server::start(backend, "2026-03-02T08:00:00+07:00").await else {
+        return;
+    };
+    let desk = s.login(DESK).await;
+    let code = walk_in(&desk, WARD, "Trần Thị Mai").await;
+    let other_ward = [
+        "phuong-sai-gon-mot-cua",
+        "phuong-sai-gon-tu-phap",
+        "phuong-sai-gon-chu-tich",
+    ];
+    for user in other_ward {
+        let o = s.login(user).await;
+        let (st, b) = o.get(&format!("/api/v1/dossiers/{code}")).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{user} read it: {b}");
+        let (st, _) = o.act(&code, step()).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{user} acted on it");
+        let (st, list) = o.get("/api/v1/dossiers").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            list["items"].as_array().unwrap().is_empty(),
+            "{user} listed it"
+        );
+        let (st, _) = o.get(&format!("/api/v1/dossiers?unit={WARD}")).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{user} asked for another unit");
+        // Nor may they receive a dossier for another ward.
+        let (st, _) = o
+            .post("/api/v1/dossiers/receive", &birth(WARD, "Ai Đó"))
+            .await;
+        assert_eq!(
+            st,
+            StatusCode::FORBIDDEN,
+            "{user} received for another ward"
+        );
+    }
+    // Within the ward, each role does only its own step.
+    let specialist = s.login(SPECIALIST).await;
+    let (st, b) = specialist.act(&code, step()).await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "the specialist completed the desk's step: {b}"
+    );
+    desk.ok(&code, step()).await;
+    let (st, _) = desk.act(&code, step()).await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "the desk completed the specialist's step"
+    );
+    let (st, _) = specialist
+        .act(&code, json!({"action": "stop", "reason": "x"}))
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "a specialist stopped processing");
+    // Index viewers read figures only; administrators handle no dossier.
+    let viewer = s.login("chi-so").await;
+    assert_eq!(
+        viewer.get(&format!("/api/v1/dossiers/{code}")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        viewer.get("/api/v1/dossiers").await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (st, figures) = viewer.get("/api/v1/figures").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(figures[0]["dossiers"], 1);
+    let admin = s.login("admin").await;
+    assert_eq!(
+        admin.get(&format!("/api/v1/dossiers/{code}")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        specialist.get("/api/v1/figures").await.0,
+        StatusCode::FORBIDDEN
+    );
+    // The department's officials do not see ward dossiers either.
+    let stp = s.login("stp-pgd").await;
+    assert_eq!(
+        stp.get(&format!("/api/v1/dossiers/{code}")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // No credentials, bad credentials, someone else's key.
+    assert_eq!(
+        s.public().get(&format!("/api/v1/dossiers/{code}")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        s.public().get("/api/v1/dossiers").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        s.public().act(&code, step()).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (_, other) = s
+        .public()
+        .post("/api/v1/dossiers", &birth(WARD, "Ngô Bảo Châu"))
+        .await;
+    let key = other["access_key"].as_str().unwrap();
+    assert_eq!(
+        s.applicant(key)
+            .get(&format!("/api/v1/dossiers/{code}"))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (st, b) = s
+        .public()
+        .post(
+            "/api/v1/auth/login",
+            &json!({"username": DESK, "password": "wrong password"}),
+        )
+        .await;
+    assert_eq!(
+        (st, b["error"]["code"].clone()),
+        (StatusCode::UNAUTHORIZED, json!("bad-credentials"))
+    );
+}
+
+async fn concurrent_actions_on_one_dossier_let_exactly_one_win(backend: Backend) {
+    let Some(s) = Server::start(backend, "2026-03-02T08:00:00+07:00").await else {
+        return;
+    };
+    let desk = s.login(DESK).await;
+    let leader = s.login(LEADER).await;
+    for round in 0..4 {
+        let code = walk_in(&desk, WARD, "Hồ Ngọc Hà").await;
+        // Both may complete the desk's step; both decided on version 1.
+        let path = format!("/api/v1/dossiers/{code}/actions");
+        let action = step();
+        let (a, b) = tokio::join!(
+            desk.post_with(&path, &action, &[("if-match", "1")]),
+            leader.post_with(&path, &action, &[("if-match", "1")]),
+        );
+        let statuses = [a.0, b.0];
+        assert!(
+            statuses.contains(&StatusCode::OK),
+            "round {round}: {statuses:?}"
+        );
+        assert!(
+            statuses.contains(&StatusCode::CONFLICT),
+            "round {round}: {statuses:?} {} {}",
+            a.1,
+            b.1
+        );
+        let loser = if a.0 == StatusCode::CONFLICT {
+            a.1
+        } else {
+            b.1
+        };
+        assert_eq!(loser["error"]["code"], "version-conflict");
+        assert_eq!(loser["error"]["current_version"], 2);
+        assert_eq!(
+            dossier(&desk, &code).await["history"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+    assert!(s.verify().status.success());
+}
+
+async fn a_retried_request_with_the_same_idempotency_key_acts_once(backend: Backend) {
+    let Some(s) = Server::start(backend, "2026-03-02T08:00:00+07:00").await else {
+        return;
+    };
+    let request = birth(WARD, "Lý Thường Kiệt");
+    let key = [("idempotency-key", "submit-7f3a")];
+    let (s1, first, _) = s
+        .public()
+        .post_with("/api/v1/dossiers", &request, &key)
+        .await;
+    let (s2, second, h2) = s
+        .public()
+        .post_with("/api/v1/dossiers", &request, &key)
+        .await;
+    assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::CREATED));
+    assert_eq!(first, second, "the same answer, the same code and key");
+    assert_eq!(h2.get("idempotent-replayed").unwrap(), "true");
+    // The same key for another request is refused.
+    let (st, b, _) = s
+        .public()
+        .post_with("/api/v1/dossiers", &birth(WARD, "Người khác"), &key)
+        .await;
+    assert_eq!(
+        (st, b["error"]["code"].clone()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!("idempotency-key-reused")
+        )
+    );
+    // Actions too: a retry returns the first answer and writes nothing twice.
+    let code = first["code"].as_str().unwrap();
+    let desk = s.login(DESK).await;
+    let path = format!("/api/v1/dossiers/{code}/actions");
+    let action = json!({"action": "receive"});
+    let receive_key = [("idempotency-key", "receive-1")];
+    let (status_1, body_1, _) = desk.post_with(&path, &action, &receive_key).await;
+    let (status_2, body_2, _) = desk.post_with(&path, &action, &receive_key).await;
+    assert_eq!(
+        (status_1, status_2),
+        (StatusCode::OK, StatusCode::OK),
+        "{body_2}"
+    );
+    assert_eq!(body_1, body_2);
+    assert_eq!(
+        dossier(&desk, code).await["history"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let viewer = s.login("chi-so").await;
+    let (_, figures) = viewer.get("/api/v1/figures").await;
+    let total: u64 = figures
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["dossiers"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 1, "one dossier, not two");
+}
+
+async fn bad_input_gets_4xx_and_changes_nothing(backend: Backend) {
+    let Some(s) = Server::start(backend, "2026-03-02T08:00:00+07:00").await else {
+        return;
+    };
+    let desk = s.login(DESK).await;
+    let code = walk_in(&desk, WARD, "Dương Quốc Việt").await;
+    let before = dossier(&desk, &code).await;
+    let public = s.public();
+    let cases: Vec<(StatusCode, &str, (StatusCode, Value))> = vec![
+        (StatusCode::BAD_REQUEST, "malformed-json", public.post_raw("/api/v1/dossiers", b"{\"procedure_code\":".to_vec(), Some("application/json")).await),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", public.post_raw("/api/v1/dossiers", b"procedure_code=1.001193".to_vec(), Some("application/x-www-form-urlencoded")).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", public.post("/api/v1/dossiers", &json!({"procedure_code": 1_001_193, "unit": WARD, "applicant": applicant("A")})).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", public.post("/api/v1/dossiers", &json!({"procedure_code": "1.001193", "unit": WARD})).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", public.post("/api/v1/dossiers", &json!({"procedure_code": "1.001193", "unit": WARD, "applicant": applicant("A"), "extra": 1})).await),
+        (StatusCode::NOT_FOUND, "not-found", public.post("/api/v1/dossiers", &json!({"procedure_code": "9.999999", "unit": WARD, "applicant": applicant("A")})).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", public.post("/api/v1/dossiers", &json!({"procedure_code": "khai sinh", "unit": WARD, "applicant": applicant("A")})).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", public.post("/api/v1/dossiers", &json!({"procedure_code": "1.001193", "unit": "phuong-khong-co", "applicant": applicant("A")})).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", public.post("/api/v1/dossiers", &birth(WARD, "Robert'); DROP TABLE dossiers;--")).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", public.post("/api/v1/dossiers", &birth(WARD, "<script>alert('x')</script>")).await),
+        (StatusCode::PAYLOAD_TOO_LARGE, "too-large", public.post("/api/v1/dossiers", &birth(WARD, &"A".repeat(100_000))).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.get("/api/v1/dossiers/not-a-code").await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.get("/api/v1/dossiers/H29.01.02-269999-0001").await),
+        (StatusCode::NOT_FOUND, "not-found", desk.get("/api/v1/dossiers/H29.01.02-260302-9999").await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.act(&code, json!({"action": "fly"})).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.act(&code, json!({"action": "complete-step", "colour": "red"})).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.act(&code, json!({"action": "request-supplement", "missing": ["<b>bold</b>"]})).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid-action", desk.act(&code, json!({"action": "request-supplement", "missing": []})).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.get("/api/v1/dossiers?status=4,eleven").await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.get("/api/v1/dossiers?limit=0").await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.get("/api/v1/dossiers?cursor=garbage").await),
+        (StatusCode::BAD_REQUEST, "invalid-query", desk.get("/api/v1/dossiers?channel=web").await),
+        (StatusCode::NOT_FOUND, "no-route", desk.get("/api/v1/nothing-here").await),
+    ];
+    for (i, (status, code_expected, (got, body))) in cases.into_iter().enumerate() {
+        assert_eq!(got, status, "case {i}: {body}");
+        assert_eq!(body["error"]["code"], code_expected, "case {i}: {body}");
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            !message.is_empty() && !message.contains('\n'),
+            "case {i}: a clear one-line message: {message:?}"
+        );
+    }
+    assert_eq!(
+        dossier(&desk, &code).await,
+        before,
+        "the dossier is unchanged"
+    );
+    let viewer = s.login("chi-so").await;
+    let (_, figures) = viewer.get("/api/v1/figures").await;
+    assert_eq!(figures.as_array().unwrap().len(), 1);
+    assert_eq!(
+        figures[0]["dossiers"], 1,
+        "no dossier was created by bad input"
+    );
+    assert!(s.verify().status.success());
+}
+
+async fn committed_events_survive_kill_9(backend: Backend) {
+    let Some(mut s) = Server::start(backend, "2026-03-02T08:00:00+07:00").await else {
+        return;
+    };
+    let mut codes = Vec::new();
+    {
+        let desk = s.login(DESK).await;
+        let specialist = s.login(SPECIALIST).await;
+        for i in 0..6 {
+            let code = walk_in(&desk, WARD, &format!("Người nộp số {i}")).await;
+            desk.ok(&code, step()).await;
+            if i % 2 == 0 {
+                specialist.ok(&code, step()).await;
+            }
+            codes.push(code);
+        }
+    }
+    let versions: Vec<u64> = {
+        let desk = s.login(DESK).await;
+        let mut v = Vec::new();
+        for c in &codes {
+            v.push(dossier(&desk, c).await["version"].as_u64().unwrap());
+        }
+        v
+    };
+    s.kill9();
+    s.restart();
+    let desk = s.login(DESK).await;
+    for (c, v) in codes.iter().zip(&versions) {
+        assert_eq!(
+            dossier(&desk, c).await["version"].as_u64().unwrap(),
+            *v,
+            "{c}"
+        );
+    }
+    let out = s.verify();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("6 dossiers, 15 events checked, 0 mismatches"),
+        "{text}"
+    );
+    // And the server goes on where it stopped.
+    desk.ok(
+        &codes[1],
+        json!({"action": "withdraw", "reason": "Người dân xin rút"}),
+    )
+    .await;
+}
+
+async fn search_ignores_diacritics_and_lists_page_by_cursor(backend: Backend) {
+    let Some(s) = Server::start(backend, "2026-03-02T08:00:00+07:00").await else {
+        return;
+    };
+    let (st, found) = s
+        .public()
+        .get("/api/v1/procedures?q=dang%20ky%20khai%20sinh")
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let codes: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"1.001193"), "{codes:?}");
+    assert!(
+        codes.contains(&"1.004884"),
+        "đăng ký lại khai sinh too: {codes:?}"
+    );
+    let (_, found) = s
+        .public()
+        .get("/api/v1/procedures?q=DANG%20KY%20KET%20HON")
+        .await;
+    assert!(
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "Đăng ký kết hôn")
+    );
+    let desk = s.login(DESK).await;
+    for name in [
+        "Trần Văn Đức",
+        "Nguyễn Thị Ánh",
+        "Đỗ Đức Dục",
+        "Phan Văn Trị",
+        "Lê Thánh Tông",
+    ] {
+        walk_in(&desk, WARD, name).await;
+    }
+    let (_, hits) = desk.get("/api/v1/dossiers?q=duc").await;
+    let names: Vec<&str> = hits["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["applicant_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let path = format!(
+            "/api/v1/dossiers?limit=2{}",
+            if cursor.is_empty() {
+                String::new()
+            } else {
+                format!("&cursor={cursor}")
+            }
+        );
+        let (st, page) = desk.get(&path).await;
+        assert_eq!(st, StatusCode::OK, "{page}");
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["code"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => c.clone_into(&mut cursor),
+            None => break,
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (5, 5), "{seen:?}");
+}
+
+async fn health_metrics_openapi_and_sessions(backend: Backend) {
+    let Some(s) = Server::start(backend, "2026-03-02T08:00:00+07:00").await else {
+        return;
+    };
+    let p = s.public();
+    assert_eq!(
+        p.get("/healthz").await,
+        (StatusCode::OK, Value::String("ok".into()))
+    );
+    assert_eq!(p.get("/readyz").await.0, StatusCode::OK);
+    let (st, doc) = p.get("/api/openapi.json").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(doc["openapi"].as_str().unwrap().chars().next(), Some('3'));
+    for path in [
+        "/api/v1/dossiers",
+        "/api/v1/dossiers/{code}/actions",
+        "/api/v1/public/dossiers/{code}",
+        "/api/v1/procedures",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} documented");
+    }
+    let (st, page) = p.get("/api/docs/").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        page.as_str().unwrap().contains("swagger"),
+        "the documentation page"
+    );
+    // Sessions: a cookie works like the bearer token; logging out ends it.
+    let desk = s.login(DESK).await;
+    let (st, me) = desk.get("/api/v1/auth/me").await;
+    assert_eq!((st, me["id"].clone()), (StatusCode::OK, json!(DESK)));
+    let (st, _) = desk.post("/api/v1/auth/logout", &json!({})).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    assert_eq!(
+        desk.get("/api/v1/auth/me").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (st, metrics) = p.get("/metrics").await;
+    assert_eq!(st, StatusCode::OK);
+    let text = metrics.as_str().unwrap();
+    assert!(text.contains("motcua_http_requests_total{"), "{text}");
+    assert!(text.contains("route=\"/api/v1/auth/me\""), "{text}");
+}
+
+on_both_backends!(
+    birth_registration_from_online_submission_to_returned_result,
+    a_dossier_refused_at_the_desk,
+    a_dossier_with_a_supplement_request,
+    a_late_dossier_gets_an_apology,
+    no_role_reads_or_acts_beyond_its_units,
+    concurrent_actions_on_one_dossier_let_exactly_one_win,
+    a_retried_request_with_the_same_idempotency_key_acts_once,
+    bad_input_gets_4xx_and_changes_nothing,
+    committed_events_survive_kill_9,
+    search_ignores_diacritics_and_lists_page_by_cursor,
+    health_metrics_openapi_and_sessions,
+);

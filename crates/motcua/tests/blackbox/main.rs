@@ -1,0 +1,7 @@
+//! Black-box tests of the `motcua` binary: the command line, and the HTTP API of a real
+//! `motcua serve` process on a real SQLite file and, when `MOTCUA_TEST_PG` names a server, on
+//! PostgreSQL.
+
+mod api;
+mod cli;
+mod support;
