@@ -83,6 +83,51 @@ pub const DOSSIER_COLUMNS: &str = "code, version, status, channel, procedure_cod
     submitted_at, received_at, due_at, appointment_at, ended_at, clock_paused, timeliness, \
     search_text, last_event_at, applicant_key_hash";
 
+/// The statement that writes a dossier's projection row: inserts it, or replaces every
+/// column of the existing one. Its arguments are [`dossier_args`].
+pub static DOSSIER_UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let columns: Vec<&str> = DOSSIER_COLUMNS.split(',').map(str::trim).collect();
+    let placeholders = vec!["?"; columns.len()].join(", ");
+    let updates: Vec<String> = columns
+        .iter()
+        .filter(|c| **c != "code")
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO dossiers ({DOSSIER_COLUMNS}) VALUES ({placeholders}) \
+         ON CONFLICT (code) DO UPDATE SET {}",
+        updates.join(", ")
+    )
+});
+
+/// The arguments of [`DOSSIER_UPSERT`] for a projection row at `version`, in column order.
+pub fn dossier_args(p: &DossierRow, version: u64) -> Vec<crate::sql::Arg> {
+    vec![
+        (&p.code).into(),
+        int(version).into(),
+        i64::from(p.status).into(),
+        i64::from(p.channel).into(),
+        (&p.procedure_code).into(),
+        i64::from(p.procedure_version).into(),
+        (&p.procedure_name).into(),
+        (&p.applicant_name).into(),
+        (&p.receiving_unit).into(),
+        (&p.competent_unit).into(),
+        (&p.current_unit).into(),
+        (&p.current_step).into(),
+        p.submitted_at.into(),
+        p.received_at.into(),
+        p.due_at.into(),
+        p.appointment_at.into(),
+        p.ended_at.into(),
+        i64::from(p.clock_paused).into(),
+        (&p.timeliness).into(),
+        (&p.search_text).into(),
+        p.last_event_at.into(),
+        (&p.applicant_key_hash).into(),
+    ]
+}
+
 /// A `dossiers` row.
 pub fn dossier_from_row<'r, R>(row: &'r R) -> Result<DossierRow, StoreError>
 where

@@ -112,7 +112,7 @@ macro_rules! impl_sql_store {
     ($store:ty, $db:ty) => {
         const _: () = {
             use $crate::codec::{
-                DOSSIER_COLUMNS, db, decode, dossier_from_row, encode, event_columns,
+                DOSSIER_COLUMNS, db, decode, dossier_args, dossier_from_row, DOSSIER_UPSERT, encode, event_columns,
                 event_from_row, idempotency_from_row, int, outbox_from_row,
             };
             use $crate::sql::{Arg, statement, violates_unique_key_of};
@@ -217,32 +217,7 @@ macro_rules! impl_sql_store {
                         );
                         b.build().execute(&mut **tx).await.map_err(AppendFailure::Db)?;
                     }
-                    let p = &append.projection;
-                    let mut b = q(
-                        &format!(
-                            "INSERT INTO dossiers ({DOSSIER_COLUMNS}) \
-                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                             ON CONFLICT (code) DO UPDATE SET version = excluded.version, \
-                             status = excluded.status, channel = excluded.channel, \
-                             procedure_code = excluded.procedure_code, procedure_version = excluded.procedure_version, \
-                             procedure_name = excluded.procedure_name, applicant_name = excluded.applicant_name, \
-                             receiving_unit = excluded.receiving_unit, competent_unit = excluded.competent_unit, \
-                             current_unit = excluded.current_unit, current_step = excluded.current_step, \
-                             submitted_at = excluded.submitted_at, received_at = excluded.received_at, \
-                             due_at = excluded.due_at, appointment_at = excluded.appointment_at, \
-                             ended_at = excluded.ended_at, clock_paused = excluded.clock_paused, \
-                             timeliness = excluded.timeliness, search_text = excluded.search_text, \
-                             last_event_at = excluded.last_event_at, applicant_key_hash = excluded.applicant_key_hash"
-                        ),
-                        vec![
-                            (&p.code).into(), int(seq).into(), i64::from(p.status).into(), i64::from(p.channel).into(),
-                            (&p.procedure_code).into(), i64::from(p.procedure_version).into(), (&p.procedure_name).into(),
-                            (&p.applicant_name).into(), (&p.receiving_unit).into(), (&p.competent_unit).into(),
-                            (&p.current_unit).into(), (&p.current_step).into(), p.submitted_at.into(), p.received_at.into(),
-                            p.due_at.into(), p.appointment_at.into(), p.ended_at.into(), i64::from(p.clock_paused).into(),
-                            (&p.timeliness).into(), (&p.search_text).into(), p.last_event_at.into(), (&p.applicant_key_hash).into(),
-                        ],
-                    );
+                    let mut b = q(&DOSSIER_UPSERT, dossier_args(&append.projection, seq));
                     b.build().execute(&mut **tx).await.map_err(AppendFailure::Db)?;
                     for m in &append.outbox {
                         let mut b = q(

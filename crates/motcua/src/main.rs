@@ -2,11 +2,13 @@
 //!
 //! `serve` runs the HTTP API (with `--demo`, on a demo province); `migrate`, `demo`,
 //! `bootstrap` and `verify` prepare and check a database; `deadline` and `calendar check`
-//! work on working calendars; `tour` shows the domain at work without a database.
+//! work on working calendars; `tour` shows the domain at work without a database; `load`
+//! generates load against a running server.
 
 mod cli_error;
 mod config;
 mod demo;
+mod load;
 mod seed;
 mod server;
 mod tour;
@@ -56,6 +58,10 @@ enum Command {
     /// Checks that every dossier's log folds and that its stored state equals a fresh fold
     /// of its events; exits non-zero on any difference.
     Verify(config::StoreArgs),
+    /// Generates load against a running server with the demo province (loopback only):
+    /// birth registrations through their whole lifecycle, with tracking lookups and inbox
+    /// reads; reports throughput and latency percentiles per request kind.
+    Load(load::LoadArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -386,6 +392,7 @@ fn main() -> ExitCode {
         Command::Migrate(args) => runtime().and_then(|rt| rt.block_on(migrate(args))),
         Command::Demo(args) => runtime().and_then(|rt| rt.block_on(demo_command(args))),
         Command::Bootstrap(args) => runtime().and_then(|rt| rt.block_on(bootstrap(args))),
+        Command::Load(args) => runtime().and_then(|rt| rt.block_on(load::run(args))),
         Command::Verify(args) => match runtime().and_then(|rt| rt.block_on(verify(args))) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,
