@@ -168,8 +168,9 @@ pub async fn run(args: &LoadArgs) -> Result<(), InputError> {
     let samples: Samples = Arc::default();
     let errors = Arc::new(AtomicU64::new(0));
     let actions = Arc::new(AtomicU64::new(0));
-    let deadline = Instant::now() + Duration::from_secs(args.duration);
-    let started = Instant::now();
+    // Every client logs in first; the clock starts when all have.
+    let ready = Arc::new(tokio::sync::Barrier::new(args.concurrency + 1));
+    let duration = Duration::from_secs(args.duration);
     let mut workers = Vec::new();
     for w in 0..args.concurrency {
         let client = Client {
@@ -193,7 +194,10 @@ pub async fn run(args: &LoadArgs) -> Result<(), InputError> {
             .login(&format!("{ward}-chu-tich"), &args.password)
             .await?;
         let max = args.max_actions;
+        let ready = ready.clone();
         workers.push(tokio::spawn(async move {
+            ready.wait().await;
+            let deadline = Instant::now() + duration;
             let mut n = 0u64;
             while Instant::now() < deadline && client.actions.load(Ordering::Relaxed) < max {
                 n += 1;
@@ -254,6 +258,8 @@ pub async fn run(args: &LoadArgs) -> Result<(), InputError> {
             }
         }));
     }
+    ready.wait().await;
+    let started = Instant::now();
     for w in workers {
         w.await.map_err(InputError::from_display)?;
     }
