@@ -74,6 +74,9 @@ struct DemoArgs {
     /// Seed of the generator (the same seed and clock give the same dossiers).
     #[arg(long, default_value_t = 2026)]
     seed: u64,
+    /// The moment the generated history leads up to, RFC 3339 (default: now).
+    #[arg(long, value_parser = parse_instant)]
+    now: Option<Timestamp>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -282,7 +285,8 @@ async fn demo_command(args: &DemoArgs) -> Result<(), InputError> {
     let file = args.store.file()?;
     let db = config::database(&args.store, &file, true)?;
     let store = config::open(&db, &args.store, &file).await?;
-    print_demo(&seed::demo(store, jiff::Timestamp::now(), args.dossiers, args.seed).await?);
+    let now = args.now.unwrap_or_else(Timestamp::now);
+    print_demo(&seed::demo(store, now, args.dossiers, args.seed).await?);
     Ok(())
 }
 

@@ -273,8 +273,32 @@ impl Generator<'_> {
         true
     }
 
-    /// A random working instant in the last five weeks.
+    /// The instant `minutes` of working time before now (at most two weeks back).
+    fn working_minutes_ago(&self, minutes: i64) -> Timestamp {
+        let wanted = SignedDuration::from_mins(minutes);
+        let mut t = self.now;
+        for _ in 0..(14 * 24 * 4) {
+            let worked = self
+                .calendar
+                .working_time_between(t, self.now, &Pauses::default())
+                .unwrap_or(wanted);
+            if worked >= wanted && self.calendar.is_working_time(t) {
+                break;
+            }
+            t = t.checked_sub(SignedDuration::from_mins(15)).unwrap_or(t);
+        }
+        t
+    }
+
+    /// A random working instant in the last five weeks; one dossier in ten within the last
+    /// working day, so that the demo has online dossiers waiting for acceptance and received
+    /// ones not yet handed on, whatever the time of day it runs.
     fn receipt_time(&mut self) -> Timestamp {
+        if self.chance(0.1) {
+            let m = self.rng.i64(15..480);
+            let t = self.working_minutes_ago(m);
+            return Timestamp::from_second(t.as_second() / 60 * 60).unwrap_or(t);
+        }
         let back = self.rng.i64(30..(35 * 24 * 60));
         let t = self
             .now

@@ -288,3 +288,40 @@ fn help_goes_to_stdout_with_success() {
     assert!(o.status.success());
     assert!(stdout(&o).contains("--unit <UNIT>"));
 }
+
+#[test]
+fn the_demo_has_dossiers_in_every_status_whatever_the_hour() {
+    // A Wednesday morning, and a Sunday night when no desk is open.
+    for now in ["2026-03-04T10:00:00+07:00", "2026-03-08T23:30:00+07:00"] {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "demo-{}-{}",
+            std::process::id(),
+            &now[..10]
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let data_dir = dir.display().to_string();
+        let o = motcua(&[
+            "demo",
+            "--data-dir",
+            &data_dir,
+            "--now",
+            now,
+            "--sqlite-sync",
+            "normal",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        let line = out
+            .lines()
+            .find_map(|l| l.strip_prefix("dossiers by status: "))
+            .unwrap_or_else(|| panic!("no status line in {out}"));
+        let statuses: Vec<u8> = line
+            .split(", ")
+            .map(|kv| kv.split(':').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(statuses, (1..=10).collect::<Vec<u8>>(), "at {now}: {line}");
+        let verify = motcua(&["verify", "--data-dir", &data_dir]);
+        assert!(verify.status.success(), "{}", stdout(&verify));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
