@@ -74,7 +74,16 @@ impl App {
                         continue;
                     }
                 };
-                let row = self.store.dossier(&code).await?;
+                let row = match self.store.dossier(&code).await {
+                    Ok(r) => r,
+                    Err(StoreError::NotFound) => {
+                        report
+                            .mismatches
+                            .push(mismatch("events without a projection row".into()));
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 let rebuilt = projection_row(&dossier, row.applicant_key_hash.clone())?;
                 if rebuilt != row {
                     let stored_json = serde_json::to_value(&row).unwrap_or_default();

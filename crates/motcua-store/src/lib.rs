@@ -275,7 +275,8 @@ pub trait Store: Send + Sync {
         limit: u32,
     ) -> Result<Page<DossierRow, DossierCursor>, StoreError>;
 
-    /// Every dossier code in order, a page at a time (for verification and export).
+    /// Every dossier code, of a projection row or of events, in order, a page at a time (for
+    /// verification and export).
     async fn dossier_codes(
         &self,
         after: Option<&str>,

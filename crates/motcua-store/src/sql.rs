@@ -312,8 +312,9 @@ macro_rules! impl_sql_store {
                 }
 
                 async fn dossier_codes(&self, after: Option<&str>, limit: u32) -> Result<Vec<String>, StoreError> {
-                    let mut b = q("SELECT code FROM dossiers WHERE code > ? ORDER BY code LIMIT ?",
-                        vec![after.unwrap_or("").into(), i64::from(limit).into()]);
+                    let mut b = q("SELECT code FROM dossiers WHERE code > ? \
+                           UNION SELECT DISTINCT code FROM dossier_events WHERE code > ? ORDER BY code LIMIT ?",
+                        vec![after.unwrap_or("").into(), after.unwrap_or("").into(), i64::from(limit).into()]);
                     let rows = b.build().fetch_all(self.reader()).await.map_err(db)?;
                     rows.iter().map(|r| r.try_get("code").map_err(StoreError::other)).collect()
                 }

@@ -123,14 +123,6 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-async fn openapi_json() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        ApiDoc::openapi().to_json().unwrap_or_default(),
-    )
-        .into_response()
-}
-
 async fn not_found() -> error::ApiError {
     error::ApiError::new(
         StatusCode::NOT_FOUND,
@@ -169,7 +161,6 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/dossiers/{code}/actions", post(api::act))
         .route("/api/v1/public/dossiers/{code}", get(api::track))
         .route("/api/v1/figures", get(api::figures))
-        .route("/api/openapi.json", get(openapi_json))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -183,23 +174,26 @@ pub fn router(state: AppState) -> Router {
         api
     };
     let request_id = HeaderName::from_static("x-request-id");
-    api.merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs"))
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(CatchPanicLayer::custom(|_| {
-            error::ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "the server hit a bug; it has been logged",
-            )
-            .into_response()
-        }))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::GATEWAY_TIMEOUT,
-            Duration::from_secs(30),
-        ))
-        .layer(TraceLayer::new_for_http())
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .with_state(state)
+    // The documentation page and the document it shows, served by the vendored Swagger UI.
+    api.merge(
+        utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()),
+    )
+    .fallback(not_found)
+    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+    .layer(CatchPanicLayer::custom(|_| {
+        error::ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the server hit a bug; it has been logged",
+        )
+        .into_response()
+    }))
+    .layer(TimeoutLayer::with_status_code(
+        StatusCode::GATEWAY_TIMEOUT,
+        Duration::from_secs(30),
+    ))
+    .layer(TraceLayer::new_for_http())
+    .layer(PropagateRequestIdLayer::new(request_id.clone()))
+    .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+    .with_state(state)
 }

@@ -168,6 +168,35 @@ pub async fn open(
     args: &StoreArgs,
     file: &ConfigFile,
 ) -> Result<Arc<dyn Store>, InputError> {
+    let store = connect(db, args, file).await?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| InputError::new(format!("cannot migrate {db}: {e}")))?;
+    Ok(store)
+}
+
+/// Opens a store that must already hold a motcua database, changing nothing (for commands
+/// that only read, such as `verify`).
+pub async fn open_existing(
+    db: &Database,
+    args: &StoreArgs,
+    file: &ConfigFile,
+) -> Result<Arc<dyn Store>, InputError> {
+    let store = connect(db, args, file).await?;
+    store.rules_revision().await.map_err(|_| {
+        InputError::new(format!(
+            "{db} is not a motcua database (or was never migrated: run `motcua migrate`)"
+        ))
+    })?;
+    Ok(store)
+}
+
+async fn connect(
+    db: &Database,
+    args: &StoreArgs,
+    file: &ConfigFile,
+) -> Result<Arc<dyn Store>, InputError> {
     let store: Arc<dyn Store> = match db {
         Database::Sqlite { path, create } => {
             if *create {
@@ -202,10 +231,6 @@ pub async fn open(
             )
         }
     };
-    store
-        .migrate()
-        .await
-        .map_err(|e| InputError::new(format!("cannot migrate {db}: {e}")))?;
     Ok(store)
 }
 

@@ -357,7 +357,7 @@ async fn bootstrap(args: &BootstrapArgs) -> Result<(), InputError> {
 async fn verify(args: &config::StoreArgs) -> Result<bool, InputError> {
     let file = args.file()?;
     let db = config::database(args, &file, false)?;
-    let store = config::open(&db, args, &file).await?;
+    let store = config::open_existing(&db, args, &file).await?;
     let app = motcua_app::App::new(
         store,
         std::sync::Arc::new(motcua_app::SystemClock),

@@ -195,6 +195,26 @@ impl Server {
     pub fn verify(&self) -> Output {
         motcua(&["verify", "--database", &self.database])
     }
+
+    /// Changes the database behind motcua's back, as an operator or a fault might.
+    pub async fn tamper(&self, sql: &str) {
+        use sqlx::Connection;
+        if let Some(path) = self.database.strip_prefix("sqlite://") {
+            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
+                .await
+                .unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&mut c)
+                .await
+                .unwrap();
+        } else {
+            let mut c = sqlx::PgConnection::connect(&self.database).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&mut c)
+                .await
+                .unwrap();
+        }
+    }
 }
 
 /// Someone talking to a server.
@@ -205,6 +225,11 @@ pub struct As<'a> {
 }
 
 impl As<'_> {
+    /// The session's bearer token.
+    pub fn token(&self) -> &str {
+        self.token.as_deref().unwrap_or_default()
+    }
+
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let mut r = self
             .server
