@@ -330,6 +330,14 @@ impl App {
                 .replay_idempotent(scope, meta)
                 .await?
                 .ok_or_else(|| AppError::Internal("the idempotency record vanished".into())),
+            // A retry that raced its first attempt loses on the dossier's version, not on the
+            // key: if the first attempt committed, answer as it did.
+            Err(e @ StoreError::Conflict { .. }) if meta.idempotency_key.is_some() => {
+                match self.replay_idempotent(scope, meta).await? {
+                    Some(done) => Ok(done),
+                    None => Err(e.into()),
+                }
+            }
             Err(e) => Err(e.into()),
         }
     }

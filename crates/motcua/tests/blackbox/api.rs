@@ -557,6 +557,28 @@ async fn a_retried_request_with_the_same_idempotency_key_acts_once(backend: Back
             .len(),
         2
     );
+    // Retries that race the first attempt get its answer too, not a conflict.
+    let step_key = [("idempotency-key", "step-1")];
+    let action = step();
+    let (a, b, c, d) = tokio::join!(
+        desk.post_with(&path, &action, &step_key),
+        desk.post_with(&path, &action, &step_key),
+        desk.post_with(&path, &action, &step_key),
+        desk.post_with(&path, &action, &step_key),
+    );
+    let attempts = [a, b, c, d];
+    for (st, b, _) in &attempts {
+        assert_eq!(*st, StatusCode::OK, "{b}");
+        assert_eq!(b, &attempts[0].1);
+    }
+    assert_eq!(
+        dossier(&desk, code).await["history"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3,
+        "one step completed, once"
+    );
     let viewer = s.login("chi-so").await;
     let (_, figures) = viewer.get("/api/v1/figures").await;
     let total: u64 = figures
