@@ -440,27 +440,39 @@ impl App {
         }
     }
 
-    /// Counts of dossiers by status, for index viewers and leaders.
+    /// Counts of dossiers by status, for index viewers, leaders and administrators: of the
+    /// dossiers that involve the units where they hold such a role, and the units below.
     pub async fn figures(&self, principal: &Principal) -> Result<Vec<(StatusView, u64)>, AppError> {
-        match principal {
-            Principal::Official(o)
-                if o.roles.iter().any(|r| {
-                    matches!(
-                        r.role,
-                        Role::IndexViewer | Role::UnitLeader | Role::Administrator
-                    )
-                }) => {}
-            Principal::System => {}
-            Principal::Official(_) => {
-                return Err(AppError::Forbidden(
-                    "figures are for index viewers, leaders and administrators".into(),
-                ));
+        let units = match principal {
+            Principal::System => None,
+            Principal::Official(o) => {
+                let rules = self.rules().await?;
+                let mut units: Vec<String> = o
+                    .roles
+                    .iter()
+                    .filter(|r| {
+                        matches!(
+                            r.role,
+                            Role::IndexViewer | Role::UnitLeader | Role::Administrator
+                        )
+                    })
+                    .flat_map(|r| rules.org.subtree(&r.unit))
+                    .map(|u| u.to_string())
+                    .collect();
+                if units.is_empty() {
+                    return Err(AppError::Forbidden(
+                        "figures are for index viewers, leaders and administrators".into(),
+                    ));
+                }
+                units.sort();
+                units.dedup();
+                Some(units)
             }
             _ => return Err(AppError::Unauthenticated),
-        }
+        };
         Ok(self
             .store
-            .count_by_status()
+            .count_by_status(units.as_deref())
             .await?
             .into_iter()
             .map(|(s, n)| (status_of(s), n))

@@ -234,6 +234,51 @@ pub fn contains_pattern(text: &str) -> String {
     p
 }
 
+/// ` AND (receiving_unit IN (…) OR competent_unit IN (…) OR current_unit IN (…))`: dossiers
+/// that involve one of `units` (none when the list is empty).
+fn push_any_unit<DB>(q: &mut sqlx::QueryBuilder<DB>, units: &[String])
+where
+    DB: sqlx::Database,
+    String: for<'t> sqlx::Encode<'t, DB> + Type<DB>,
+{
+    if units.is_empty() {
+        q.push(" AND 1 = 0");
+        return;
+    }
+    q.push(" AND (");
+    for (i, col) in ["receiving_unit", "competent_unit", "current_unit"]
+        .iter()
+        .enumerate()
+    {
+        if i > 0 {
+            q.push(" OR ");
+        }
+        q.push(*col).push(" IN (");
+        let mut list = q.separated(", ");
+        for u in units {
+            list.push_bind(u.clone());
+        }
+        q.push(")");
+    }
+    q.push(")");
+}
+
+/// The `SELECT` of [`crate::Store::count_by_status`].
+pub fn count_by_status_query<DB>(units: Option<&[String]>) -> sqlx::QueryBuilder<DB>
+where
+    DB: sqlx::Database,
+    DB::Arguments: Default,
+    String: for<'t> sqlx::Encode<'t, DB> + Type<DB>,
+{
+    let mut q =
+        sqlx::QueryBuilder::<DB>::new("SELECT status, COUNT(*) AS n FROM dossiers WHERE 1 = 1");
+    if let Some(units) = units {
+        push_any_unit(&mut q, units);
+    }
+    q.push(" GROUP BY status ORDER BY status");
+    q
+}
+
 /// The `SELECT` of [`crate::Store::list_dossiers`], one row more than `limit` so the caller
 /// can tell whether a next page exists. Shared so that both backends filter identically.
 pub fn dossier_list_query<DB>(
@@ -251,26 +296,7 @@ where
         "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE 1 = 1"
     ));
     if let Some(units) = &filter.any_unit {
-        if units.is_empty() {
-            q.push(" AND 1 = 0");
-        } else {
-            q.push(" AND (");
-            for (i, col) in ["receiving_unit", "competent_unit", "current_unit"]
-                .iter()
-                .enumerate()
-            {
-                if i > 0 {
-                    q.push(" OR ");
-                }
-                q.push(*col).push(" IN (");
-                let mut list = q.separated(", ");
-                for u in units {
-                    list.push_bind(u.clone());
-                }
-                q.push(")");
-            }
-            q.push(")");
-        }
+        push_any_unit(&mut q, units);
     }
     if let Some(u) = &filter.current_unit {
         q.push(" AND current_unit = ").push_bind(u.clone());

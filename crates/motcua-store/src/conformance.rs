@@ -817,9 +817,15 @@ pub async fn search_ignores_diacritics_and_wildcards(store: &dyn Store) {
 /// Counts by status, and every code in order a page at a time.
 pub async fn counts_by_status_and_codes_in_order(store: &dyn Store) {
     seven_dossiers(store).await;
-    let mut counts = store.count_by_status().await.unwrap();
+    let mut counts = store.count_by_status(None).await.unwrap();
     counts.sort_unstable();
     assert_eq!(counts, [(1, 1), (2, 1), (4, 3), (5, 1), (9, 1)]);
+    let units = ["phuong-b".to_owned(), "phuong-c".to_owned()];
+    assert_eq!(
+        store.count_by_status(Some(&units)).await.unwrap(),
+        [(1, 1), (4, 2), (5, 1)]
+    );
+    assert_eq!(store.count_by_status(Some(&[])).await.unwrap(), []);
     let first = store.dossier_codes(None, 4).await.unwrap();
     let rest = store
         .dossier_codes(first.last().map(String::as_str), 4)
@@ -865,5 +871,5 @@ pub async fn metacharacters_are_stored_verbatim(store: &dyn Store) {
         ..DossierFilter::default()
     };
     assert_eq!(codes_of(store, search).await, [1]);
-    assert_eq!(store.count_by_status().await.unwrap(), [(2, 1)]);
+    assert_eq!(store.count_by_status(None).await.unwrap(), [(2, 1)]);
 }

@@ -283,8 +283,10 @@ pub trait Store: Send + Sync {
         limit: u32,
     ) -> Result<Vec<String>, StoreError>;
 
-    /// Counts of dossiers by status code.
-    async fn count_by_status(&self) -> Result<Vec<(u8, u64)>, StoreError>;
+    /// Counts of dossiers by status code: of every dossier, or of those that involve one of
+    /// `units` (received, resolved or waiting there).
+    async fn count_by_status(&self, units: Option<&[String]>)
+    -> Result<Vec<(u8, u64)>, StoreError>;
 
     /// The next sequence number of dossier codes for a unit code and day (1, 2, …); fails
     /// past 9999.

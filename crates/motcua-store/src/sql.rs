@@ -319,8 +319,8 @@ macro_rules! impl_sql_store {
                     rows.iter().map(|r| r.try_get("code").map_err(StoreError::other)).collect()
                 }
 
-                async fn count_by_status(&self) -> Result<Vec<(u8, u64)>, StoreError> {
-                    let mut b = q("SELECT status, COUNT(*) AS n FROM dossiers GROUP BY status ORDER BY status", vec![]);
+                async fn count_by_status(&self, units: Option<&[String]>) -> Result<Vec<(u8, u64)>, StoreError> {
+                    let mut b = $crate::codec::count_by_status_query::<Db>(units);
                     let rows = b.build().fetch_all(self.reader()).await.map_err(db)?;
                     rows.iter()
                         .map(|r| {

@@ -110,7 +110,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
     let counts = state
         .app
         .store()
-        .count_by_status()
+        .count_by_status(None)
         .await
         .unwrap_or_default();
     (

@@ -165,7 +165,7 @@ pub async fn demo(
         procedures,
         dossiers,
         by_status: store
-            .count_by_status()
+            .count_by_status(None)
             .await
             .map_err(InputError::from_display)?,
     })

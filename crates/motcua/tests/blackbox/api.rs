@@ -425,6 +425,61 @@ async fn no_role_reads_or_acts_beyond_its_units(backend: Backend) {
         stp.get(&format!("/api/v1/dossiers/{code}")).await.0,
         StatusCode::FORBIDDEN
     );
+    // Another ward's leader may do none of the leaders' actions here.
+    let other_leader = s.login("phuong-sai-gon-chu-tich").await;
+    for action in [
+        json!({"action": "stop", "reason": "Thử"}),
+        json!({"action": "refuse", "reason": "Thử"}),
+        json!({"action": "apologize", "reason": "Thử", "new_due": "2026-03-20T10:00:00+07:00"}),
+        json!({"action": "issue-result", "electronic": true}),
+    ] {
+        let (st, b) = other_leader.act(&code, action.clone()).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{action}: {b}");
+    }
+    // Index viewers and administrators act on no dossier.
+    for who in [&viewer, &admin] {
+        assert_eq!(who.act(&code, step()).await.0, StatusCode::FORBIDDEN);
+        let (st, _) = who
+            .post("/api/v1/dossiers/receive", &birth(WARD, "Ai Đó"))
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+    }
+    // Figures cover the viewer's own subtree: the other ward's leader sees none of ours.
+    let (st, figures) = other_leader.get("/api/v1/figures").await;
+    assert_eq!((st, figures), (StatusCode::OK, json!([])));
+    let (_, figures) = s.login(LEADER).await.get("/api/v1/figures").await;
+    assert_eq!(figures[0]["dossiers"], 1, "{figures}");
+    // A leader sees the units below: the city police's leader reads a temporary-residence
+    // dossier resolved by the ward's police (a division under it); the next ward's police
+    // chief does not.
+    let (st, created) = desk
+        .post(
+            "/api/v1/dossiers/receive",
+            &json!({"procedure_code": "1.004194", "unit": WARD,
+                    "competent_unit": "ca-phuong-ben-thanh",
+                    "applicant": applicant("Đinh Công Tráng")}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{created}");
+    let residence = created["code"].as_str().unwrap();
+    let city_police = s.login("ca-truong-phong").await;
+    assert_eq!(
+        dossier(&city_police, residence).await["code"],
+        json!(residence)
+    );
+    let (st, list) = city_police
+        .get("/api/v1/dossiers?unit=ca-phuong-ben-thanh")
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(list["items"][0]["code"], json!(residence), "{list}");
+    let next_ward_police = s.login("ca-phuong-sai-gon-truong").await;
+    assert_eq!(
+        next_ward_police
+            .get(&format!("/api/v1/dossiers/{residence}"))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
     // No credentials, bad credentials, someone else's key.
     assert_eq!(
         s.public().get(&format!("/api/v1/dossiers/{code}")).await.0,
