@@ -308,7 +308,7 @@ impl App {
             overdue_at: query
                 .overdue
                 .then(|| self.clock.now().as_second() / 60 * 60),
-            text: query.q.as_deref().map(normalize).filter(|q| !q.is_empty()),
+            text: search_words(query.q.as_deref())?,
         };
         let limit = query.limit.unwrap_or(50);
         if !(1..=200).contains(&limit) {
@@ -398,8 +398,8 @@ impl App {
     /// The latest version of every procedure, optionally matching every word of a text
     /// (diacritics ignored, any order) in its code, name or field.
     pub async fn procedures(&self, q: Option<&str>) -> Result<Vec<ProcedureVersion>, AppError> {
+        let needle = search_words(q)?;
         let rules = self.rules().await?;
-        let needle = q.map(normalize).filter(|s| !s.is_empty());
         Ok(rules
             .catalog
             .latest()
@@ -478,4 +478,26 @@ impl App {
             .map(|(s, n)| (status_of(s), n))
             .collect())
     }
+}
+
+/// The most words a search may have, and its longest text.
+const MAX_SEARCH_WORDS: usize = 10;
+const MAX_SEARCH_CHARS: usize = 200;
+
+/// A search text without diacritics, case or extra spaces; `None` when there is nothing to
+/// search for. Every word becomes a condition, so their number is bounded.
+fn search_words(q: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(q) = q else { return Ok(None) };
+    if q.chars().count() > MAX_SEARCH_CHARS {
+        return Err(AppError::Invalid(format!(
+            "q: a search may be at most {MAX_SEARCH_CHARS} characters"
+        )));
+    }
+    let words = normalize(q);
+    if words.split(' ').count() > MAX_SEARCH_WORDS {
+        return Err(AppError::Invalid(format!(
+            "q: a search may have at most {MAX_SEARCH_WORDS} words"
+        )));
+    }
+    Ok((!words.is_empty()).then_some(words))
 }

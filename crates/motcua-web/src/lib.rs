@@ -123,6 +123,41 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// Errors that axum or tower answer on their own (a wrong method, an unreadable path
+/// parameter, a timeout) come as plain text; give them the API's JSON shape and a code.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (code, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method-not-allowed",
+            "this endpoint does not take that method; see /api/docs",
+        ),
+        StatusCode::GATEWAY_TIMEOUT | StatusCode::REQUEST_TIMEOUT => {
+            ("timeout", "the request took too long and was abandoned")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => ("too-large", "the request body is too large"),
+        StatusCode::BAD_REQUEST => (
+            "invalid-path",
+            "a part of the address cannot be read (a number where a number belongs, valid percent-encoding)",
+        ),
+        s if s.is_server_error() => ("internal", "the server could not complete the request"),
+        _ => ("bad-request", "the request cannot be handled"),
+    };
+    let mut json = error::ApiError::new(status, code, message).into_response();
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        json.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    json
+}
+
 async fn not_found() -> error::ApiError {
     error::ApiError::new(
         StatusCode::NOT_FOUND,
@@ -192,6 +227,7 @@ pub fn router(state: AppState) -> Router {
         StatusCode::GATEWAY_TIMEOUT,
         Duration::from_secs(30),
     ))
+    .layer(axum::middleware::map_response(json_errors))
     .layer(TraceLayer::new_for_http())
     .layer(PropagateRequestIdLayer::new(request_id.clone()))
     .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

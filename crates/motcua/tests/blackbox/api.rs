@@ -677,6 +677,10 @@ async fn bad_input_gets_4xx_and_changes_nothing(backend: Backend) {
         (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.get("/api/v1/dossiers?cursor=garbage").await),
         (StatusCode::BAD_REQUEST, "invalid-query", desk.get("/api/v1/dossiers?channel=web").await),
         (StatusCode::NOT_FOUND, "no-route", desk.get("/api/v1/nothing-here").await),
+        (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", desk.call(reqwest::Method::DELETE, &format!("/api/v1/dossiers/{code}"), &json!({})).await),
+        (StatusCode::BAD_REQUEST, "invalid-path", desk.call(reqwest::Method::PUT, "/api/v1/procedures/1.001193/versions/first", &json!({})).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.get(&format!("/api/v1/dossiers?q={}", "nguyen ".repeat(11))).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", public.get(&format!("/api/v1/procedures?q={}", "a".repeat(201))).await),
     ];
     for (i, (status, code_expected, (got, body))) in cases.into_iter().enumerate() {
         assert_eq!(got, status, "case {i}: {body}");

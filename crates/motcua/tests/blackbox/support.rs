@@ -258,6 +258,17 @@ impl As<'_> {
         (s, b)
     }
 
+    /// Any method, with a JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        let (s, b, _) = Self::send(self.request(method, path).json(body)).await;
+        (s, b)
+    }
+
     pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         let (s, b, _) = self.post_with(path, body, &[]).await;
         (s, b)
