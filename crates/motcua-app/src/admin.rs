@@ -11,6 +11,7 @@ use motcua_store::Account;
 
 use crate::auth::hash_password;
 use crate::authz::{Principal, require};
+use crate::commands::{check_name, check_text};
 use crate::rules::Rules;
 use crate::{App, AppError};
 
@@ -67,6 +68,7 @@ impl App {
             }
             _ => return Err(AppError::Unauthenticated),
         }
+        check_name("the unit's name", &unit.name)?;
         let mut org = rules.org.clone();
         org.add_unit(unit.clone()).map_err(invalid)?;
         self.store.insert_unit(&unit).await?;
@@ -106,6 +108,10 @@ impl App {
                 "the username must be 1–64 ASCII letters, digits, '.', '_' or '-'".into(),
             ));
         }
+        check_name("the official's name", &new.official.name)?;
+        if let Some(t) = &new.official.title {
+            check_text("the official's title", t, 200)?;
+        }
         let mut org = rules.org.clone();
         org.add_official(new.official.clone()).map_err(invalid)?;
         let password = new.password.clone();
@@ -132,6 +138,8 @@ impl App {
     ) -> Result<(), AppError> {
         let rules = self.rules().await?;
         Self::require_root_admin(&rules, principal)?;
+        // Real names run to several hundred characters.
+        check_text("the procedure's name", &p.name, 2000)?;
         let mut catalog = rules.catalog.clone();
         catalog.publish(p.clone()).map_err(invalid)?;
         self.store.insert_procedure(&p).await?;

@@ -199,7 +199,7 @@ fn documents(d: &[DocumentInput]) -> Vec<Document> {
 
 /// Limits on free text: a length, no control characters, and no markup (`<`, `>`), which no
 /// Vietnamese administrative text needs and every page would have to defend against.
-fn check_text(what: &str, s: &str, max: usize) -> Result<(), AppError> {
+pub(crate) fn check_text(what: &str, s: &str, max: usize) -> Result<(), AppError> {
     if s.chars().count() > max {
         return Err(AppError::Invalid(format!(
             "{what} is longer than {max} characters"
@@ -218,7 +218,7 @@ fn check_text(what: &str, s: &str, max: usize) -> Result<(), AppError> {
 
 /// A person's or organisation's name: letters of any script (with combining marks, as some
 /// keyboards type Vietnamese), digits, spaces and `. , ' - ( ) & /`.
-fn check_name(what: &str, s: &str) -> Result<(), AppError> {
+pub(crate) fn check_name(what: &str, s: &str) -> Result<(), AppError> {
     check_text(what, s, 200)?;
     let allowed = |c: char| {
         c.is_alphanumeric()
@@ -254,6 +254,10 @@ fn check_applicant(a: &ApplicantInput, docs: &[DocumentInput]) -> Result<(), App
             check_text(what, v, 300)?;
         }
     }
+    check_documents(docs)
+}
+
+fn check_documents(docs: &[DocumentInput]) -> Result<(), AppError> {
     if docs.len() > 100 {
         return Err(AppError::Invalid("at most 100 documents".into()));
     }
@@ -304,7 +308,65 @@ impl App {
         }
     }
 
-    /// Writes a command; a concurrent retry with the same key gets the first answer.
+    /// What a command with an idempotency key answers when it fails: if its first attempt
+    /// committed meanwhile (a retry racing it loses on the version, on the key, or on a
+    /// state the first attempt moved on from), the first attempt's answer; else the failure.
+    async fn or_first_answer(
+        &self,
+        scope: &str,
+        meta: &Meta,
+        result: Result<Outcome, AppError>,
+    ) -> Result<Outcome, AppError> {
+        match result {
+            Err(e)
+                if meta.idempotency_key.is_some()
+                    && !matches!(e, AppError::IdempotencyMismatch) =>
+            {
+                match self.replay_idempotent(scope, meta).await {
+                    Ok(Some(done)) => Ok(done),
+                    _ => Err(e),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// An online submission: anyone may submit; the answer carries the dossier code and the
+    /// applicant's access key.
+    pub async fn submit(
+        &self,
+        principal: &Principal,
+        req: &SubmitRequest,
+        meta: &Meta,
+    ) -> Result<Outcome, AppError> {
+        let result = self.submit_once(principal, req, meta).await;
+        self.or_first_answer(&principal.scope(), meta, result).await
+    }
+
+    /// A receipt at the desk (walk-in or postal): the dossier is received at once.
+    pub async fn receive_new(
+        &self,
+        principal: &Principal,
+        req: &ReceiveRequest,
+        meta: &Meta,
+    ) -> Result<Outcome, AppError> {
+        let result = self.receive_new_once(principal, req, meta).await;
+        self.or_first_answer(&principal.scope(), meta, result).await
+    }
+
+    /// Carries out an action on a dossier.
+    pub async fn act(
+        &self,
+        principal: &Principal,
+        code: &str,
+        action: &Action,
+        meta: &Meta,
+    ) -> Result<Outcome, AppError> {
+        let result = self.act_once(principal, code, action, meta).await;
+        self.or_first_answer(&principal.scope(), meta, result).await
+    }
+
+    /// Writes a command.
     async fn commit(
         &self,
         scope: &str,
@@ -326,18 +388,6 @@ impl App {
                 body,
                 replayed: false,
             }),
-            Err(StoreError::Duplicate(_)) if meta.idempotency_key.is_some() => self
-                .replay_idempotent(scope, meta)
-                .await?
-                .ok_or_else(|| AppError::Internal("the idempotency record vanished".into())),
-            // A retry that raced its first attempt loses on the dossier's version, not on the
-            // key: if the first attempt committed, answer as it did.
-            Err(e @ StoreError::Conflict { .. }) if meta.idempotency_key.is_some() => {
-                match self.replay_idempotent(scope, meta).await? {
-                    Some(done) => Ok(done),
-                    None => Err(e.into()),
-                }
-            }
             Err(e) => Err(e.into()),
         }
     }
@@ -412,9 +462,8 @@ impl App {
             .await
     }
 
-    /// An online submission: anyone may submit; the answer carries the dossier code and the
-    /// applicant's access key.
-    pub async fn submit(
+    /// One attempt at [`Self::submit`].
+    async fn submit_once(
         &self,
         principal: &Principal,
         req: &SubmitRequest,
@@ -424,6 +473,14 @@ impl App {
             return Ok(done);
         }
         check_applicant(&req.applicant, &req.documents)?;
+        // Nobody is at a desk to take the applicant's details: the unit must be able to reach
+        // them (a supplement request, the result).
+        let blank = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
+        if blank(&req.applicant.phone) && blank(&req.applicant.email) {
+            return Err(AppError::Invalid(
+                "an online submission needs the applicant's phone or e-mail".into(),
+            ));
+        }
         let rules = self.rules().await?;
         let unit: UnitId = parse(&req.unit)?;
         rules
@@ -460,8 +517,8 @@ impl App {
         self.create(&rules, principal, meta, event, Some(key)).await
     }
 
-    /// A receipt at the desk (walk-in or postal): the dossier is received at once.
-    pub async fn receive_new(
+    /// One attempt at [`Self::receive_new`].
+    async fn receive_new_once(
         &self,
         principal: &Principal,
         req: &ReceiveRequest,
@@ -559,8 +616,8 @@ impl App {
         Ok((dossier, events))
     }
 
-    /// Carries out an action on a dossier.
-    pub async fn act(
+    /// One attempt at [`Self::act`].
+    async fn act_once(
         &self,
         principal: &Principal,
         code: &str,
@@ -682,41 +739,44 @@ impl App {
             Principal::System => (Actor::System, places[0].1.clone()),
         };
         let mut reason = None;
-        let kind = match action {
-            Action::Receive { competent_unit } => {
-                let date = self.today(rules, &receiving);
-                let code = &dossier.procedure().code;
-                let (competent, process) =
-                    Self::competence(rules, code, &receiving, competent_unit.as_deref(), date)?;
-                EventKind::Received {
-                    intake: None,
-                    competent_unit: competent,
-                    process,
-                    calendar: rules.calendar.clone(),
-                    rules: rules.rule_set.clone(),
+        let kind =
+            match action {
+                Action::Receive { competent_unit } => {
+                    let date = self.today(rules, &receiving);
+                    let code = &dossier.procedure().code;
+                    let (competent, process) =
+                        Self::competence(rules, code, &receiving, competent_unit.as_deref(), date)?;
+                    EventKind::Received {
+                        intake: None,
+                        competent_unit: competent,
+                        process,
+                        calendar: rules.calendar.clone(),
+                        rules: rules.rule_set.clone(),
+                    }
                 }
-            }
-            Action::RequestSupplement { missing } => {
-                for m in missing {
-                    check_text("a missing item", m, 500)?;
+                Action::RequestSupplement { missing } => {
+                    for m in missing {
+                        check_text("a missing item", m, 500)?;
+                    }
+                    EventKind::SupplementRequested {
+                        missing: missing.iter().map(|m| m.trim().to_owned()).collect(),
+                    }
                 }
-                EventKind::SupplementRequested {
-                    missing: missing.iter().map(|m| m.trim().to_owned()).collect(),
+                Action::SupplementReceived { documents: d } => {
+                    check_documents(d)?;
+                    EventKind::SupplementReceived {
+                        documents: documents(d),
+                    }
                 }
-            }
-            Action::SupplementReceived { documents: d } => EventKind::SupplementReceived {
-                documents: documents(d),
-            },
-            Action::Refuse { reason: r } => {
-                reason = Some(r.clone());
-                EventKind::Refused
-            }
-            Action::CompleteStep {
-                step,
-                branch,
-                assignee,
-            } => {
-                EventKind::StepCompleted {
+                Action::Refuse { reason: r } => {
+                    reason = Some(r.clone());
+                    EventKind::Refused
+                }
+                Action::CompleteStep {
+                    step,
+                    branch,
+                    assignee,
+                } => EventKind::StepCompleted {
                     step: match step {
                         Some(s) => parse(s)?,
                         None => dossier.current_step().map(|s| s.step.clone()).ok_or(
@@ -730,72 +790,90 @@ impl App {
                     },
                     branch: branch.clone(),
                     assignee: assignee.as_deref().map(parse).transpose()?,
-                }
-            }
-            Action::ReturnToStep {
-                step,
-                reason: r,
-                assignee,
-            } => {
-                reason = Some(r.clone());
-                EventKind::ReturnedToStep {
-                    step: parse(step)?,
-                    assignee: assignee.as_deref().map(parse).transpose()?,
-                }
-            }
-            Action::RequestPayment { amount_vnd, items } => EventKind::PaymentRequested {
-                amount_vnd: *amount_vnd,
-                items: items.clone(),
-            },
-            Action::PaymentReceived { amount_vnd, online } => EventKind::PaymentReceived {
-                amount_vnd: *amount_vnd,
-                online: *online,
-            },
-            Action::RequestAgencyOpinion { agency } => {
-                let agency: UnitId = parse(agency)?;
-                rules
-                    .unit(&agency)
-                    .map_err(|_| AppError::Invalid(format!("unknown unit {agency}")))?;
-                EventKind::AgencyOpinionRequested { agency }
-            }
-            Action::AgencyOpinionReceived => EventKind::AgencyOpinionReceived,
-            Action::Apologize { new_due, reason: r } => {
-                reason = Some(r.clone());
-                EventKind::Apologized {
-                    new_due: new_due.parse::<Timestamp>().map_err(|_| {
-                        AppError::Invalid("new_due must be RFC 3339 with an offset, e.g. 2026-03-25T17:00:00+07:00".into())
-                    })?,
-                }
-            }
-            Action::Withdraw { reason: r } => {
-                reason = Some(r.clone());
-                EventKind::Withdrawn
-            }
-            Action::Stop { reason: r } => {
-                reason = Some(r.clone());
-                EventKind::Stopped
-            }
-            Action::IssueResult {
-                electronic,
-                document_number,
-            } => EventKind::ResultIssued {
-                electronic: *electronic,
-                document_number: document_number.clone(),
-            },
-            Action::ReturnResult { via } => EventKind::ResultReturned {
-                via: match via.as_str() {
-                    "desk" => ReturnVia::Desk,
-                    "post" => ReturnVia::Post,
-                    "online" => ReturnVia::Online,
-                    "kiosk" => ReturnVia::Kiosk,
-                    other => {
-                        return Err(AppError::Invalid(format!(
-                            "invalid via {other:?}: expected desk, post, online or kiosk"
-                        )));
-                    }
                 },
-            },
-        };
+                Action::ReturnToStep {
+                    step,
+                    reason: r,
+                    assignee,
+                } => {
+                    reason = Some(r.clone());
+                    EventKind::ReturnedToStep {
+                        step: parse(step)?,
+                        assignee: assignee.as_deref().map(parse).transpose()?,
+                    }
+                }
+                Action::RequestPayment { amount_vnd, items } => {
+                    if items.len() > 50 {
+                        return Err(AppError::Invalid("at most 50 items to pay".into()));
+                    }
+                    for i in items {
+                        check_text("an item to pay", i, 300)?;
+                    }
+                    EventKind::PaymentRequested {
+                        amount_vnd: *amount_vnd,
+                        items: items.clone(),
+                    }
+                }
+                Action::PaymentReceived { amount_vnd, online } => EventKind::PaymentReceived {
+                    amount_vnd: *amount_vnd,
+                    online: *online,
+                },
+                Action::RequestAgencyOpinion { agency } => {
+                    let agency: UnitId = parse(agency)?;
+                    rules
+                        .unit(&agency)
+                        .map_err(|_| AppError::Invalid(format!("unknown unit {agency}")))?;
+                    EventKind::AgencyOpinionRequested { agency }
+                }
+                Action::AgencyOpinionReceived => EventKind::AgencyOpinionReceived,
+                Action::Apologize { new_due, reason: r } => {
+                    reason = Some(r.clone());
+                    let new_due = new_due.parse::<Timestamp>().map_err(|_| {
+                        AppError::Invalid(
+                        "new_due must be RFC 3339 with an offset, e.g. 2026-03-25T17:00:00+07:00"
+                            .into(),
+                    )
+                    })?;
+                    // An extension is days or weeks; a date years away is a typing mistake.
+                    if new_due.as_second() - self.clock.now().as_second() > 366 * 86_400 {
+                        return Err(AppError::Invalid("new_due is more than a year away".into()));
+                    }
+                    EventKind::Apologized { new_due }
+                }
+                Action::Withdraw { reason: r } => {
+                    reason = Some(r.clone());
+                    EventKind::Withdrawn
+                }
+                Action::Stop { reason: r } => {
+                    reason = Some(r.clone());
+                    EventKind::Stopped
+                }
+                Action::IssueResult {
+                    electronic,
+                    document_number,
+                } => {
+                    if let Some(n) = document_number {
+                        check_text("the document number", n, 100)?;
+                    }
+                    EventKind::ResultIssued {
+                        electronic: *electronic,
+                        document_number: document_number.clone(),
+                    }
+                }
+                Action::ReturnResult { via } => EventKind::ResultReturned {
+                    via: match via.as_str() {
+                        "desk" => ReturnVia::Desk,
+                        "post" => ReturnVia::Post,
+                        "online" => ReturnVia::Online,
+                        "kiosk" => ReturnVia::Kiosk,
+                        other => {
+                            return Err(AppError::Invalid(format!(
+                                "invalid via {other:?}: expected desk, post, online or kiosk"
+                            )));
+                        }
+                    },
+                },
+            };
         if let Some(r) = &reason {
             check_text("the reason", r, 2000)?;
         }

@@ -615,16 +615,16 @@ async fn a_retried_request_with_the_same_idempotency_key_acts_once(backend: Back
     // Retries that race the first attempt get its answer too, not a conflict.
     let step_key = [("idempotency-key", "step-1")];
     let action = step();
-    let (a, b, c, d) = tokio::join!(
+    let attempts = tokio::join!(
         desk.post_with(&path, &action, &step_key),
         desk.post_with(&path, &action, &step_key),
         desk.post_with(&path, &action, &step_key),
         desk.post_with(&path, &action, &step_key),
     );
-    let attempts = [a, b, c, d];
-    for (st, b, _) in &attempts {
-        assert_eq!(*st, StatusCode::OK, "{b}");
-        assert_eq!(b, &attempts[0].1);
+    let attempts = [attempts.0, attempts.1, attempts.2, attempts.3];
+    for (status, answer, _) in &attempts {
+        assert_eq!(*status, StatusCode::OK, "{answer}");
+        assert_eq!(answer, &attempts[0].1);
     }
     assert_eq!(
         dossier(&desk, code).await["history"]
@@ -677,6 +677,9 @@ async fn bad_input_gets_4xx_and_changes_nothing(backend: Backend) {
         (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.get("/api/v1/dossiers?cursor=garbage").await),
         (StatusCode::BAD_REQUEST, "invalid-query", desk.get("/api/v1/dossiers?channel=web").await),
         (StatusCode::NOT_FOUND, "no-route", desk.get("/api/v1/nothing-here").await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", public.post("/api/v1/dossiers", &json!({"procedure_code": "1.001193", "unit": WARD, "applicant": {"name": "Không Liên Lạc"}})).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", s.login(LEADER).await.act(&code, json!({"action": "apologize", "reason": "Chậm", "new_due": "2036-03-02T08:00:00+07:00"})).await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.act(&code, json!({"action": "supplement-received", "documents": [{"component": "<img src=x onerror=alert(1)>"}]})).await),
         (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", desk.call(reqwest::Method::DELETE, &format!("/api/v1/dossiers/{code}"), &json!({})).await),
         (StatusCode::BAD_REQUEST, "invalid-path", desk.call(reqwest::Method::PUT, "/api/v1/procedures/1.001193/versions/first", &json!({})).await),
         (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.get(&format!("/api/v1/dossiers?q={}", "nguyen ".repeat(11))).await),
