@@ -228,7 +228,17 @@ pub fn router(state: AppState) -> Router {
         Duration::from_secs(30),
     ))
     .layer(axum::middleware::map_response(json_errors))
-    .layer(TraceLayer::new_for_http())
+    // Every log line of a request carries its id (also sent back as X-Request-Id).
+    .layer(
+        TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), id)
+        }),
+    )
     .layer(PropagateRequestIdLayer::new(request_id.clone()))
     .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
     .with_state(state)
