@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod dossier;
 pub mod ids;
+pub mod interchange;
 pub mod org;
 pub mod process;
 pub mod rules;

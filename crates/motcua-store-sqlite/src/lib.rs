@@ -127,13 +127,22 @@ impl SqliteStore {
     }
 
     fn migrator() -> Migrator {
-        Migrator::with_migrations(vec![Migration::new(
-            1,
-            "init".into(),
-            MigrationType::Simple,
-            include_str!("../migrations/0001_init.sql").into_sql_str(),
-            false,
-        )])
+        Migrator::with_migrations(vec![
+            Migration::new(
+                1,
+                "init".into(),
+                MigrationType::Simple,
+                include_str!("../migrations/0001_init.sql").into_sql_str(),
+                false,
+            ),
+            Migration::new(
+                2,
+                "import progress".into(),
+                MigrationType::Simple,
+                include_str!("../migrations/0002_import_progress.sql").into_sql_str(),
+                false,
+            ),
+        ])
     }
 }
 

@@ -15,8 +15,8 @@ use motcua_domain::process::ProcessDefinition;
 use motcua_domain::rules::{CalendarRef, RuleSet};
 
 use crate::{
-    Account, Append, DossierCursor, DossierFilter, DossierRow, IdempotencyRecord, OutboxMessage,
-    Store, StoreError, normalize,
+    Account, Append, DossierCursor, DossierFilter, DossierRow, IdempotencyRecord, ImportBatch,
+    OutboxMessage, Store, StoreError, StoredEvent, normalize,
 };
 
 /// Writes one `#[tokio::test]` per conformance case, each on a fresh store built by
@@ -62,7 +62,10 @@ macro_rules! conformance_tests {
             search_ignores_diacritics_and_wildcards,
             counts_by_status_and_codes_in_order,
             unknown_things_are_not_found,
-            metacharacters_are_stored_verbatim
+            metacharacters_are_stored_verbatim,
+            an_import_batch_writes_whole_histories_at_once,
+            an_import_batch_with_a_stored_dossier_writes_nothing,
+            events_page_through_every_dossier_in_order,
         );
     };
     ($fresh:expr, optional) => {
@@ -872,4 +875,115 @@ pub async fn metacharacters_are_stored_verbatim(store: &dyn Store) {
     };
     assert_eq!(codes_of(store, search).await, [1]);
     assert_eq!(store.count_by_status(None).await.unwrap(), [(2, 1)]);
+}
+
+/// An imported history: `n`'s receipt and one step, with the instants they were recorded.
+fn imported(n: u16) -> (Vec<StoredEvent>, DossierRow) {
+    let received = new_dossier(n, "Lê Thị Riêng", "2026-03-02T08:00:00+07:00");
+    let step = next_step(n, 1, "2026-03-02T09:00:00+07:00");
+    let events = vec![
+        StoredEvent {
+            seq: 1,
+            recorded_at: 1_772_413_200,
+            event: received.events[0].clone(),
+        },
+        StoredEvent {
+            seq: 2,
+            recorded_at: 1_772_416_800,
+            event: step.events[0].clone(),
+        },
+    ];
+    (events, step.projection)
+}
+
+/// An import batch writes every history, its projection, the frozen procedure versions, the
+/// code sequences and the checkpoint, and no outbox message.
+pub async fn an_import_batch_writes_whole_histories_at_once(store: &dyn Store) {
+    store.insert_procedure(&procedure(1)).await.unwrap();
+    assert_eq!(store.import_checkpoint("file-a").await.unwrap(), None);
+    let batch = ImportBatch {
+        dossiers: (1..=3).map(imported).collect(),
+        freeze: vec![procedure_ref()],
+        sequences: vec![("H29.01".into(), "2026-03-02".into(), 3)],
+        checkpoint: Some(("file-a".into(), 42)),
+    };
+    store.import(&batch).await.unwrap();
+    for (events, row) in &batch.dossiers {
+        assert_eq!(&store.events(&row.code).await.unwrap(), events);
+        assert_eq!(&store.dossier(&row.code).await.unwrap(), row);
+    }
+    assert_eq!(store.import_checkpoint("file-a").await.unwrap(), Some(42));
+    assert!(store.procedure_in_use(&procedure_ref()).await.unwrap());
+    assert!(store.outbox_pending(100).await.unwrap().is_empty());
+    // New dossiers of that unit and day continue after the imported numbers.
+    assert_eq!(
+        store
+            .next_dossier_sequence("H29.01", date(2026, 3, 2))
+            .await
+            .unwrap(),
+        4
+    );
+    // A lower number imported later does not move the sequence back.
+    let batch = ImportBatch {
+        sequences: vec![("H29.01".into(), "2026-03-02".into(), 2)],
+        checkpoint: Some(("file-a".into(), 50)),
+        ..ImportBatch::default()
+    };
+    store.import(&batch).await.unwrap();
+    assert_eq!(store.import_checkpoint("file-a").await.unwrap(), Some(50));
+    assert_eq!(
+        store
+            .next_dossier_sequence("H29.01", date(2026, 3, 2))
+            .await
+            .unwrap(),
+        5
+    );
+}
+
+/// A batch holding a dossier that is already stored is refused whole: not even its other
+/// dossiers or its checkpoint are written.
+pub async fn an_import_batch_with_a_stored_dossier_writes_nothing(store: &dyn Store) {
+    store
+        .append(new_dossier(2, "A", "2026-03-02T08:00:00+07:00"))
+        .await
+        .unwrap();
+    let batch = ImportBatch {
+        dossiers: (1..=3).map(imported).collect(),
+        checkpoint: Some(("file-b".into(), 7)),
+        ..ImportBatch::default()
+    };
+    match store.import(&batch).await {
+        Err(StoreError::Duplicate(_)) => {}
+        other => panic!("expected a duplicate, got {other:?}"),
+    }
+    assert!(matches!(
+        store.events(&code(1).to_string()).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(store.events(&code(2).to_string()).await.unwrap().len(), 1);
+    assert_eq!(store.import_checkpoint("file-b").await.unwrap(), None);
+}
+
+/// Pages of events follow dossier codes, then sequence numbers, without gaps or repeats.
+pub async fn events_page_through_every_dossier_in_order(store: &dyn Store) {
+    let batch = ImportBatch {
+        dossiers: [3, 1, 2].into_iter().map(imported).collect(),
+        ..ImportBatch::default()
+    };
+    store.import(&batch).await.unwrap();
+    let mut seen = Vec::new();
+    let mut after: Option<(String, u64)> = None;
+    loop {
+        let page = store
+            .events_page(after.as_ref().map(|(c, s)| (c.as_str(), *s)), 4)
+            .await
+            .unwrap();
+        let Some((c, e)) = page.last() else { break };
+        after = Some((c.clone(), e.seq));
+        seen.extend(page.into_iter().map(|(c, e)| (c, e.seq)));
+    }
+    let expected: Vec<(String, u64)> = (1..=3)
+        .flat_map(|n| [(code(n).to_string(), 1), (code(n).to_string(), 2)])
+        .collect();
+    assert_eq!(seen, expected);
 }

@@ -170,6 +170,20 @@ pub struct IdempotencyRecord {
     pub response: String,
 }
 
+/// Whole dossier histories written in one transaction by [`Store::import`].
+#[derive(Debug, Clone, Default)]
+pub struct ImportBatch {
+    /// Each dossier's complete log and its projection row.
+    pub dossiers: Vec<(Vec<StoredEvent>, DossierRow)>,
+    /// Procedure versions the dossiers use, frozen.
+    pub freeze: Vec<ProcedureRef>,
+    /// `(unit code, receipt day YYYY-MM-DD, number)`: the dossier-code sequences move past every
+    /// imported number, so that new dossiers never take an imported code.
+    pub sequences: Vec<(String, String, u16)>,
+    /// `(file id, next line)`: where to resume the import of that file.
+    pub checkpoint: Option<(String, u64)>,
+}
+
 /// One command's writes, done in one transaction by [`Store::append`].
 #[derive(Debug, Clone)]
 pub struct Append {
@@ -274,6 +288,24 @@ pub trait Store: Send + Sync {
         after: Option<&DossierCursor>,
         limit: u32,
     ) -> Result<Page<DossierRow, DossierCursor>, StoreError>;
+
+    /// Writes imported dossier histories, their projection rows, the frozen procedure
+    /// versions, the code sequences and the import's checkpoint, in one transaction. Nothing
+    /// goes to the outbox: an imported history belongs to the system it came from, which
+    /// delivered it. Fails with [`StoreError::Duplicate`], writing nothing, if a dossier of the
+    /// batch already has events.
+    async fn import(&self, batch: &ImportBatch) -> Result<(), StoreError>;
+
+    /// Where the import of a file should resume: the line after its last committed batch.
+    async fn import_checkpoint(&self, file_id: &str) -> Result<Option<u64>, StoreError>;
+
+    /// The events of every dossier in dossier-code and sequence order, a page at a time,
+    /// after a `(code, seq)` position (for export).
+    async fn events_page(
+        &self,
+        after: Option<(&str, u64)>,
+        limit: u32,
+    ) -> Result<Vec<(String, StoredEvent)>, StoreError>;
 
     /// Every dossier code, of a projection row or of events, in order, a page at a time (for
     /// verification and export).

@@ -117,7 +117,7 @@ macro_rules! impl_sql_store {
             };
             use $crate::sql::{Arg, statement, violates_unique_key_of};
             use $crate::{
-                Account, Append, DossierCursor, DossierFilter, DossierRow, IdempotencyRecord,
+                Account, Append, DossierCursor, DossierFilter, DossierRow, IdempotencyRecord, ImportBatch,
                 OutboxRow, Page, Seconds, Store, StoreError, StoredEvent,
             };
             use ::motcua_domain::OfficialId;
@@ -309,6 +309,105 @@ macro_rules! impl_sql_store {
                     let rows = b.build().fetch_all(self.reader()).await.map_err(db)?;
                     let rows = rows.iter().map(dossier_from_row).collect::<Result<Vec<_>, _>>()?;
                     Ok($crate::codec::into_page(rows, limit))
+                }
+
+                async fn import(&self, batch: &ImportBatch) -> Result<(), StoreError> {
+                    let unique = |e: ::sqlx::Error| {
+                        if violates_unique_key_of(&e, "dossier") {
+                            StoreError::Duplicate("a dossier of the batch is already stored".into())
+                        } else {
+                            db(e)
+                        }
+                    };
+                    let mut tx = self.begin_write().await?;
+                    let events: Vec<(&str, &StoredEvent)> = batch
+                        .dossiers
+                        .iter()
+                        .flat_map(|(events, row)| events.iter().map(move |e| (row.code.as_str(), e)))
+                        .collect();
+                    for chunk in events.chunks(500) {
+                        let mut rows = Vec::with_capacity(chunk.len());
+                        for (code, e) in chunk {
+                            rows.push((*code, e.seq, e.recorded_at, event_columns(&e.event)?));
+                        }
+                        let mut b = ::sqlx::QueryBuilder::<Db>::new(
+                            "INSERT INTO dossier_events (code, seq, type, at, actor, unit, recorded_at, body) ",
+                        );
+                        b.push_values(rows, |mut r, (code, seq, recorded_at, c)| {
+                            r.push_bind(code.to_owned())
+                                .push_bind(int(seq))
+                                .push_bind(c.event_type.to_owned())
+                                .push_bind(c.at)
+                                .push_bind(c.actor)
+                                .push_bind(c.unit)
+                                .push_bind(recorded_at)
+                                .push_bind(c.body);
+                        });
+                        b.build().execute(&mut *tx).await.map_err(unique)?;
+                    }
+                    for chunk in batch.dossiers.chunks(200) {
+                        let mut b = ::sqlx::QueryBuilder::<Db>::new(format!("INSERT INTO dossiers ({DOSSIER_COLUMNS}) "));
+                        b.push_values(chunk, |mut r, (_, p)| {
+                            for arg in dossier_args(p, p.version) {
+                                match arg {
+                                    Arg::Int(v) => r.push_bind(v),
+                                    Arg::OptInt(v) => r.push_bind(v),
+                                    Arg::Text(v) => r.push_bind(v),
+                                    Arg::OptText(v) => r.push_bind(v),
+                                };
+                            }
+                        });
+                        b.build().execute(&mut *tx).await.map_err(unique)?;
+                    }
+                    for r in &batch.freeze {
+                        let mut b = q(
+                            "UPDATE procedures SET used = 1 WHERE code = ? AND version = ? AND used = 0",
+                            vec![r.code.as_str().into(), i64::from(r.version).into()],
+                        );
+                        b.build().execute(&mut *tx).await.map_err(db)?;
+                    }
+                    for (unit_code, day, n) in &batch.sequences {
+                        let mut b = q(
+                            "INSERT INTO dossier_sequences (unit_code, day, last) VALUES (?, ?, ?) \
+                             ON CONFLICT (unit_code, day) DO UPDATE SET last = \
+                             CASE WHEN excluded.last > dossier_sequences.last THEN excluded.last ELSE dossier_sequences.last END",
+                            vec![unit_code.into(), day.into(), i64::from(*n).into()],
+                        );
+                        b.build().execute(&mut *tx).await.map_err(db)?;
+                    }
+                    if let Some((file, line)) = &batch.checkpoint {
+                        let mut b = q(
+                            "INSERT INTO import_progress (file_id, next_line, updated_at) VALUES (?, ?, ?) \
+                             ON CONFLICT (file_id) DO UPDATE SET next_line = excluded.next_line, updated_at = excluded.updated_at",
+                            vec![file.into(), int(*line).into(), now().into()],
+                        );
+                        b.build().execute(&mut *tx).await.map_err(db)?;
+                    }
+                    tx.commit().await.map_err(db)
+                }
+
+                async fn import_checkpoint(&self, file_id: &str) -> Result<Option<u64>, StoreError> {
+                    let mut b = q("SELECT next_line FROM import_progress WHERE file_id = ?", vec![file_id.into()]);
+                    match b.build().fetch_optional(self.reader()).await.map_err(db)? {
+                        Some(r) => {
+                            let n: i64 = r.try_get("next_line").map_err(StoreError::other)?;
+                            Ok(Some(u64::try_from(n).unwrap_or(0)))
+                        }
+                        None => Ok(None),
+                    }
+                }
+
+                async fn events_page(&self, after: Option<(&str, u64)>, limit: u32) -> Result<Vec<(String, StoredEvent)>, StoreError> {
+                    let (code, seq) = after.unwrap_or(("", 0));
+                    let mut b = q(
+                        "SELECT code, seq, recorded_at, body FROM dossier_events \
+                         WHERE code > ? OR (code = ? AND seq > ?) ORDER BY code, seq LIMIT ?",
+                        vec![code.into(), code.into(), int(seq).into(), i64::from(limit).into()],
+                    );
+                    let rows = b.build().fetch_all(self.reader()).await.map_err(db)?;
+                    rows.iter()
+                        .map(|r| Ok((r.try_get("code").map_err(StoreError::other)?, event_from_row(r)?)))
+                        .collect()
                 }
 
                 async fn dossier_codes(&self, after: Option<&str>, limit: u32) -> Result<Vec<String>, StoreError> {
