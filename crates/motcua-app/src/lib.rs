@@ -14,6 +14,7 @@ mod authz;
 mod clock;
 mod commands;
 mod error;
+pub mod interchange;
 mod projection;
 mod queries;
 mod rules;

@@ -5,7 +5,7 @@
 //! Every line is one JSON object with a single key naming the record:
 //!
 //! ```text
-//! {"header":{"format":"motcua-interchange","version":1,"id":"…","created_at":"…"}}
+//! {"header":{"format":"motcua-interchange","version":1,"id":"…","as_of":"…"}}
 //! {"calendar":{"id":"vn-officials","version":1,"toml":"…"}}
 //! {"rule_set":{…}}
 //! {"unit":{…}}            parents before children
@@ -26,7 +26,7 @@
 //! ```
 //! use motcua_domain::interchange::{Header, Record, FORMAT, VERSION};
 //!
-//! let line = r#"{"header":{"format":"motcua-interchange","version":1,"id":"demo","created_at":"2026-03-02T01:00:00Z"}}"#;
+//! let line = r#"{"header":{"format":"motcua-interchange","version":1,"id":"demo","as_of":"2026-03-02T01:00:00Z"}}"#;
 //! let record: Record = serde_json::from_str(line).unwrap();
 //! assert!(matches!(record, Record::Header(Header { version: VERSION, .. })));
 //! assert_eq!(FORMAT, "motcua-interchange");
@@ -82,8 +82,9 @@ pub struct Header {
     /// An identifier of this file's contents (an export's or a simulation's), under which an
     /// interrupted import records how far it got.
     pub id: String,
-    /// When the file was made.
-    pub created_at: Timestamp,
+    /// The instant the data is as of: the last event's (an export's), the end of the
+    /// simulated period (a simulation's).
+    pub as_of: Timestamp,
     /// What made it (`motcua export`, `motcua simulate --profile …`, a migration tool).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -141,12 +142,12 @@ impl Record {
 
 impl Header {
     /// A header for a file identified by `id`.
-    pub fn new(id: impl Into<String>, created_at: Timestamp, source: Option<String>) -> Self {
+    pub fn new(id: impl Into<String>, as_of: Timestamp, source: Option<String>) -> Self {
         Self {
             format: FORMAT.to_owned(),
             version: VERSION,
             id: id.into(),
-            created_at,
+            as_of,
             source,
         }
     }
@@ -158,7 +159,7 @@ mod tests {
 
     #[test]
     fn an_event_line_has_its_dossier_seq_and_the_event_fields_side_by_side() {
-        let line = r#"{"event":{"dossier":"H29.01.02-260302-0001","seq":2,"recorded_at":"2026-03-02T01:00:05Z","at":"2026-03-02T01:00:00Z","actor":{"official":"phuong-ben-thanh-mot-cua"},"unit":"phuong-ben-thanh","type":"step-completed","payload":{"step":"tiep-nhan"}}}"#;
+        let line = r#"{"event":{"dossier":"H29.01.02-260302-0001","seq":2,"recorded_at":"2026-03-02T01:00:05Z","at":"2026-03-02T01:00:00Z","actor":{"official":"phuong-ben-thanh-mot-cua"},"unit":"phuong-ben-thanh","type":"step-completed","payload":{"step":"tiep-nhan","branch":null,"assignee":null}}}"#;
         let Record::Event(e) = serde_json::from_str::<Record>(line).unwrap() else {
             panic!("an event");
         };

@@ -8,6 +8,7 @@
 mod cli_error;
 mod config;
 mod demo;
+mod interchange;
 mod load;
 mod seed;
 mod server;
@@ -62,6 +63,14 @@ enum Command {
     /// birth registrations through their whole lifecycle, with tracking lookups and inbox
     /// reads; reports throughput and latency percentiles per request kind.
     Load(load::LoadArgs),
+    /// Writes the whole database — calendars, rules, organisation, catalog, processes and
+    /// every dossier's events — as an interchange file (JSON Lines, docs/interchange.md).
+    Export(interchange::ExportArgs),
+    /// Reads an interchange file into the database: every record is checked as the live
+    /// system would check it, each rejection is reported with its line, batches commit
+    /// one by one, and an interrupted import resumes where it stopped. Exits 1 if anything
+    /// was rejected or the file is incomplete.
+    Import(interchange::ImportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -397,6 +406,14 @@ fn main() -> ExitCode {
         Command::Demo(args) => runtime().and_then(|rt| rt.block_on(demo_command(args))),
         Command::Bootstrap(args) => runtime().and_then(|rt| rt.block_on(bootstrap(args))),
         Command::Load(args) => runtime().and_then(|rt| rt.block_on(load::run(args))),
+        Command::Export(args) => runtime().and_then(|rt| rt.block_on(interchange::export(args))),
+        Command::Import(args) => {
+            match runtime().and_then(|rt| rt.block_on(interchange::import(args))) {
+                Ok(true) => Ok(()),
+                Ok(false) => return ExitCode::FAILURE,
+                Err(e) => Err(e),
+            }
+        }
         Command::Verify(args) => match runtime().and_then(|rt| rt.block_on(verify(args))) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,

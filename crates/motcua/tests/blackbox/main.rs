@@ -4,5 +4,6 @@
 
 mod api;
 mod cli;
+mod interchange;
 mod serve;
 mod support;

@@ -1,0 +1,985 @@
+//! Export and import of the interchange format ([`motcua_domain::interchange`],
+//! `docs/interchange.md`): a whole province — calendars, rule sets, organisation, catalog,
+//! processes and every dossier's log — as JSON Lines.
+//!
+//! Import checks every record as the live system would: reference records against the
+//! organisation and catalog, every dossier's log by folding it with the domain (so an import
+//! can never hold a history the live system would refuse). A dossier with any fault is
+//! rejected whole, with the line and the reason; the others are written in batches, each in
+//! one transaction with the import's checkpoint, so that an interrupted import resumes after
+//! its last batch and never writes a dossier twice.
+
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::{BufRead, Seek, SeekFrom, Write};
+
+use motcua_domain::calendar::CalendarSet;
+use motcua_domain::catalog::{Catalog, ProcedureRef};
+use motcua_domain::dossier::Dossier;
+use motcua_domain::interchange::{
+    CalendarRecord, End, EventRecord, FORMAT, Header, Record, VERSION,
+};
+use motcua_domain::org::{Organisation, Unit};
+use motcua_store::{Account, DossierFilter, ImportBatch, StoreError, StoredEvent};
+use sha2::{Digest, Sha256};
+
+use crate::projection::projection_row;
+use crate::{App, AppError};
+
+/// What an export wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportSummary {
+    /// Lines written, header and end included.
+    pub lines: u64,
+    /// Dossiers.
+    pub dossiers: u64,
+    /// Events.
+    pub events: u64,
+}
+
+/// A record that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The line of the file (1-based).
+    pub line: u64,
+    /// The dossier it concerns, if any.
+    pub dossier: Option<String>,
+    /// Why.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.dossier {
+            Some(d) => write!(f, "line {}: dossier {d}: {}", self.line, self.reason),
+            None => write!(f, "line {}: {}", self.line, self.reason),
+        }
+    }
+}
+
+/// How an import went.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// The file's header.
+    pub header: Option<Header>,
+    /// The line an interrupted earlier import of the same file resumed at.
+    pub resumed_at: Option<u64>,
+    /// Lines read.
+    pub lines: u64,
+    /// Reference records written, and those already stored as they are.
+    pub reference_added: u64,
+    /// Reference records already stored identically.
+    pub reference_unchanged: u64,
+    /// Dossiers written, and their events.
+    pub dossiers: u64,
+    /// Events written.
+    pub events: u64,
+    /// Dossiers already stored with exactly these events (a re-import).
+    pub already_stored: u64,
+    /// Dossiers rejected.
+    pub rejected_dossiers: u64,
+    /// Every rejection, in file order (at most [`MAX_LISTED`]; `rejection_count` has them all).
+    pub rejections: Vec<Rejection>,
+    /// How many rejections there were.
+    pub rejection_count: u64,
+    /// Whether the file ended with its end record, counting the lines before it right.
+    pub complete: bool,
+}
+
+/// How many rejections a report lists one by one.
+pub const MAX_LISTED: usize = 1000;
+
+impl ImportReport {
+    fn reject(&mut self, line: u64, dossier: Option<&str>, reason: impl Into<String>) {
+        self.rejection_count += 1;
+        if self.rejections.len() < MAX_LISTED {
+            self.rejections.push(Rejection {
+                line,
+                dossier: dossier.map(str::to_owned),
+                reason: reason.into(),
+            });
+        }
+    }
+
+    /// Whether everything in the file was imported (or was already there).
+    pub fn clean(&self) -> bool {
+        self.complete && self.rejection_count == 0
+    }
+}
+
+/// Where an import is, for a progress display.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes read.
+    pub bytes: u64,
+    /// Lines read.
+    pub lines: u64,
+    /// Dossiers written so far.
+    pub dossiers: u64,
+    /// Events written so far.
+    pub events: u64,
+    /// Dossiers rejected so far.
+    pub rejected: u64,
+    /// Batches committed so far.
+    pub batches: u64,
+}
+
+/// Settings of an import.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportOptions {
+    /// Dossiers per transaction.
+    pub batch: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self { batch: 2000 }
+    }
+}
+
+fn line_of(record: &Record) -> Result<String, AppError> {
+    let mut s = serde_json::to_string(record).map_err(|e| AppError::Internal(e.to_string()))?;
+    s.push('\n');
+    Ok(s)
+}
+
+#[allow(clippy::needless_pass_by_value)] // used as `map_err(io)`
+fn io(e: std::io::Error) -> AppError {
+    AppError::Internal(format!("cannot write the export: {e}"))
+}
+
+/// Units with every parent before its children, siblings by key.
+fn tree_order(org: &Organisation) -> Vec<Unit> {
+    let mut roots: Vec<&Unit> = org.units().filter(|u| u.parent.is_none()).collect();
+    roots.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut out = Vec::new();
+    let mut stack: Vec<&Unit> = roots.into_iter().rev().collect();
+    while let Some(u) = stack.pop() {
+        out.push(u.clone());
+        let mut children: Vec<&Unit> = org
+            .children(&u.id)
+            .iter()
+            .filter_map(|c| org.unit(c))
+            .collect();
+        children.sort_by(|a, b| b.id.cmp(&a.id));
+        stack.extend(children);
+    }
+    out
+}
+
+impl App {
+    /// Writes the whole store as an interchange file. The same data always gives the same
+    /// bytes: records are in a fixed order, and the header's id and instant come from the
+    /// data (a digest of the reference records and the dossier counts, the newest event), not
+    /// from the clock.
+    pub async fn export(&self, out: &mut dyn Write) -> Result<ExportSummary, AppError> {
+        self.invalidate_rules().await;
+        let rules = self.rules().await?;
+        let mut reference = Vec::new();
+        let mut calendars = self.store.calendars().await?;
+        calendars.sort_by(|a, b| (&a.0.id, a.0.version).cmp(&(&b.0.id, b.0.version)));
+        for (reference_, toml) in calendars {
+            reference.push(Record::Calendar(CalendarRecord {
+                reference: reference_,
+                toml,
+            }));
+        }
+        let mut rule_sets = self.store.rule_sets().await?;
+        rule_sets.sort_by(|a, b| (&a.id, a.version).cmp(&(&b.id, b.version)));
+        reference.extend(rule_sets.into_iter().map(Record::RuleSet));
+        reference.extend(tree_order(&rules.org).into_iter().map(Record::Unit));
+        let mut accounts = self.store.accounts().await?;
+        accounts.sort_by(|a, b| a.official.id.cmp(&b.official.id));
+        reference.extend(accounts.into_iter().map(|a| Record::Official(a.official)));
+        let mut procedures = self.store.procedures().await?;
+        procedures.sort_by(|a, b| (&a.code, a.version).cmp(&(&b.code, b.version)));
+        reference.extend(procedures.into_iter().map(Record::Procedure));
+        let mut processes = self.store.processes().await?;
+        processes.sort_by(|a, b| (&a.id, a.version).cmp(&(&b.id, b.version)));
+        reference.extend(processes.into_iter().map(Record::Process));
+        let reference: Vec<String> = reference.iter().map(line_of).collect::<Result<_, _>>()?;
+
+        let counts = self.store.count_by_status(None).await?;
+        let newest = self
+            .store
+            .list_dossiers(&DossierFilter::default(), None, 1)
+            .await?
+            .items
+            .first()
+            .map_or(0, |d| d.last_event_at);
+        let mut digest = Sha256::new();
+        for line in &reference {
+            digest.update(line.as_bytes());
+        }
+        digest.update(format!("{counts:?} {newest}").as_bytes());
+        let id = digest
+            .finalize()
+            .iter()
+            .take(16)
+            .fold(String::new(), |mut s, b| {
+                use std::fmt::Write as _;
+                let _ = write!(s, "{b:02x}");
+                s
+            });
+        let as_of = jiff::Timestamp::from_second(newest).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let header = Record::Header(Header::new(
+            format!("export-{id}"),
+            as_of,
+            Some("motcua export".into()),
+        ));
+
+        let mut summary = ExportSummary::default();
+        out.write_all(line_of(&header)?.as_bytes()).map_err(io)?;
+        summary.lines += 1;
+        for line in &reference {
+            out.write_all(line.as_bytes()).map_err(io)?;
+            summary.lines += 1;
+        }
+        let mut after: Option<(String, u64)> = None;
+        loop {
+            let page = self
+                .store
+                .events_page(after.as_ref().map(|(c, s)| (c.as_str(), *s)), 5000)
+                .await?;
+            let Some((code, last)) = page.last() else {
+                break;
+            };
+            after = Some((code.clone(), last.seq));
+            for (code, e) in page {
+                if e.seq == 1 {
+                    summary.dossiers += 1;
+                }
+                let record = Record::Event(EventRecord {
+                    dossier: code,
+                    seq: e.seq,
+                    recorded_at: jiff::Timestamp::from_second(e.recorded_at)
+                        .map_err(|x| AppError::Internal(x.to_string()))?,
+                    event: e.event,
+                });
+                out.write_all(line_of(&record)?.as_bytes()).map_err(io)?;
+                summary.lines += 1;
+                summary.events += 1;
+            }
+        }
+        let end = Record::End(End {
+            lines: summary.lines,
+        });
+        out.write_all(line_of(&end)?.as_bytes()).map_err(io)?;
+        summary.lines += 1;
+        out.flush().map_err(io)?;
+        Ok(summary)
+    }
+
+    /// Imports an interchange file; see the module documentation. `progress` is called after
+    /// every batch and at the end. Fails only when the file is not an interchange file of a
+    /// version this code reads, or the store fails; every other fault is a rejection in the
+    /// report.
+    pub async fn import(
+        &self,
+        input: &mut dyn ReadSeek,
+        options: ImportOptions,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<ImportReport, AppError> {
+        // A first pass finds the dossiers whose events stand in more than one place: a part
+        // of a log must never be stored as if it were the whole.
+        let split = split_dossiers(input)?;
+        input
+            .seek(SeekFrom::Start(0))
+            .map_err(|e| AppError::Invalid(format!("cannot read the file again: {e}")))?;
+        let mut reader = Lines::new(input);
+        let mut report = ImportReport::default();
+        let header = match reader.next()? {
+            Some(Item::Record(Record::Header(h))) => h,
+            Some(Item::Record(other)) => {
+                return Err(AppError::Invalid(format!(
+                    "line 1: expected the header record, found a {} record: is this a motcua interchange file?",
+                    other.name()
+                )));
+            }
+            Some(Item::Bad(reason)) => {
+                return Err(AppError::Invalid(format!(
+                    "line 1: {reason}: is this a motcua interchange file?"
+                )));
+            }
+            Some(Item::Skipped) | None => {
+                return Err(AppError::Invalid("the file is empty".into()));
+            }
+        };
+        if header.format != FORMAT || header.version != VERSION {
+            return Err(AppError::Invalid(format!(
+                "line 1: format {} version {}, but this motcua reads {FORMAT} version {VERSION}",
+                header.format, header.version
+            )));
+        }
+        let resume = self.store.import_checkpoint(&header.id).await?;
+        report.resumed_at = resume;
+        report.header = Some(header.clone());
+
+        // The reference records stand before the first event.
+        let mut pending: Option<(u64, Item)> = None;
+        let mut reference = Vec::new();
+        while let Some(item) = reader.next()? {
+            match item {
+                Item::Record(Record::Event(_) | Record::End(_)) => {
+                    pending = Some((reader.line, item));
+                    break;
+                }
+                Item::Record(record) => reference.push((reader.line, record)),
+                Item::Bad(reason) => report.reject(reader.line, None, reason),
+                Item::Skipped => {}
+            }
+        }
+        self.import_reference(reference, &mut report).await?;
+        let rules = self.rules().await?;
+
+        let mut run = Run {
+            app: self,
+            rules: &rules,
+            options,
+            file_id: header.id.clone(),
+            first_fault: None,
+            batch: Batch::default(),
+            split,
+            group: None,
+            progress: Progress::default(),
+        };
+        loop {
+            let (line, item) = match pending.take() {
+                Some((line, _)) if resume.is_some_and(|r| line < r) => (line, Item::Skipped),
+                Some(p) => p,
+                None => match reader.next_unless_before(resume)? {
+                    Some(item) => (reader.line, item),
+                    None => break,
+                },
+            };
+            run.progress.lines = line;
+            run.progress.bytes = reader.bytes;
+            match item {
+                Item::Skipped => {}
+                Item::Bad(reason) => {
+                    let group_line = run.group.as_ref().map_or(line, |g| g.first_line);
+                    run.fault(group_line);
+                    report.reject(line, None, reason);
+                    if let Some(g) = &mut run.group {
+                        g.broken.get_or_insert((
+                            line,
+                            format!("line {line} cannot be read and may be one of its events"),
+                        ));
+                    }
+                }
+                Item::Record(Record::Event(e)) => run.event(line, e, &mut report, progress).await?,
+                Item::Record(Record::End(End { lines })) => {
+                    run.finish_group(line, &mut report, progress).await?;
+                    if lines == line - 1 {
+                        report.complete = true;
+                    } else {
+                        run.fault(line);
+                        report.reject(
+                            line,
+                            None,
+                            format!("the end record counts {lines} lines before it, but there are {}: lines are missing or were added", line - 1),
+                        );
+                    }
+                    // Anything after the end record is not part of the file.
+                    while reader.next()?.is_some() {
+                        report.complete = false;
+                        run.fault(reader.line);
+                        report.reject(reader.line, None, "a line after the end record");
+                    }
+                    break;
+                }
+                Item::Record(other) => {
+                    run.fault(line);
+                    report.reject(
+                        line,
+                        None,
+                        format!(
+                            "a {} record after the first event: reference records come first",
+                            other.name()
+                        ),
+                    );
+                }
+            }
+        }
+        let after_last = reader.line + 1;
+        if resume.is_some_and(|r| r >= after_last) {
+            // An earlier import of this file read it to its end record.
+            report.complete = true;
+        } else if !reader.saw_end {
+            // The last dossier may have lost its last events with the rest of the file.
+            if let Some(g) = &mut run.group {
+                g.broken.get_or_insert((
+                    g.first_line,
+                    "the file ends after it without an end record: its events may be cut short"
+                        .into(),
+                ));
+            }
+            run.fault(after_last);
+            report.reject(after_last, None, TRUNCATED);
+        }
+        run.finish_group(after_last, &mut report, progress).await?;
+        run.flush(after_last, &mut report, progress).await?;
+        report.lines = reader.line;
+        report.rejections.sort_by_key(|r| r.line);
+        Ok(report)
+    }
+
+    /// Checks and writes the reference records: each is added, found already stored as it
+    /// is, or rejected (stored with other content, or invalid against what comes before it).
+    async fn import_reference(
+        &self,
+        records: Vec<(u64, Record)>,
+        report: &mut ImportReport,
+    ) -> Result<(), AppError> {
+        let rules = self.rules().await?;
+        let mut org = rules.org.clone();
+        let mut catalog: Catalog = rules.catalog.clone();
+        let mut processes = rules.processes.clone();
+        let calendars: BTreeMap<_, _> = self.store.calendars().await?.into_iter().collect();
+        let rule_sets = self.store.rule_sets().await?;
+        let mut changed = false;
+        for (line, record) in records {
+            let (what, outcome): (String, Result<bool, String>) = match record {
+                Record::Header(_) => {
+                    report.reject(line, None, "a second header record");
+                    continue;
+                }
+                Record::Calendar(c) => {
+                    let what = format!("calendar {}", c.reference);
+                    let outcome = match calendars.get(&c.reference) {
+                        Some(t) if *t == c.toml => Ok(false),
+                        Some(_) => Err("already stored with other content".into()),
+                        None => match CalendarSet::from_toml(&c.toml) {
+                            Ok(_) => self
+                                .store
+                                .insert_calendar(&c.reference, &c.toml)
+                                .await
+                                .map(|()| true)
+                                .map_err(|e| e.to_string()),
+                            Err(e) => Err(e.to_string()),
+                        },
+                    };
+                    (what, outcome)
+                }
+                Record::RuleSet(r) => {
+                    let what = format!("rule set {} version {}", r.id, r.version);
+                    let outcome = match rule_sets
+                        .iter()
+                        .find(|x| x.id == r.id && x.version == r.version)
+                    {
+                        Some(x) if *x == r => Ok(false),
+                        Some(_) => Err("already stored with other content".into()),
+                        None => match r.validate() {
+                            Ok(()) => self
+                                .store
+                                .insert_rule_set(&r)
+                                .await
+                                .map(|()| true)
+                                .map_err(|e| e.to_string()),
+                            Err(e) => Err(e.to_string()),
+                        },
+                    };
+                    (what, outcome)
+                }
+                Record::Unit(u) => {
+                    let what = format!("unit {}", u.id);
+                    let outcome = match org.unit(&u.id) {
+                        Some(x) if *x == u => Ok(false),
+                        Some(_) => Err("already stored with other content".into()),
+                        None => match org.add_unit(u.clone()) {
+                            Ok(()) => self
+                                .store
+                                .insert_unit(&u)
+                                .await
+                                .map(|()| true)
+                                .map_err(|e| e.to_string()),
+                            Err(e) => Err(e.to_string()),
+                        },
+                    };
+                    (what, outcome)
+                }
+                Record::Official(o) => {
+                    let what = format!("official {}", o.id);
+                    let outcome = match org.official(&o.id) {
+                        Some(x) if *x == o => Ok(false),
+                        Some(_) => Err("already stored with other content".into()),
+                        None => match org.add_official(o.clone()) {
+                            // Accounts are not exported: an imported official cannot log in
+                            // until an administrator sets a password.
+                            Ok(()) => self
+                                .store
+                                .insert_account(&Account {
+                                    username: o.id.to_string(),
+                                    official: o,
+                                    password_hash: "!".into(),
+                                    active: false,
+                                })
+                                .await
+                                .map(|()| true)
+                                .map_err(|e| e.to_string()),
+                            Err(e) => Err(e.to_string()),
+                        },
+                    };
+                    (what, outcome)
+                }
+                Record::Procedure(p) => {
+                    let what = format!("procedure {}", p.reference());
+                    let outcome = match catalog.get(&p.reference()) {
+                        Some(x) if *x == p => Ok(false),
+                        Some(_) => Err("already stored with other content".into()),
+                        None => match catalog.publish(p.clone()) {
+                            Ok(()) => self
+                                .store
+                                .insert_procedure(&p)
+                                .await
+                                .map(|()| true)
+                                .map_err(|e| e.to_string()),
+                            Err(e) => Err(e.to_string()),
+                        },
+                    };
+                    (what, outcome)
+                }
+                Record::Process(p) => {
+                    let what = format!("process {} version {}", p.id, p.version);
+                    let outcome = match processes
+                        .iter()
+                        .find(|x| x.id == p.id && x.version == p.version)
+                    {
+                        Some(x) if *x == p => Ok(false),
+                        Some(_) => Err("already stored with other content".into()),
+                        None => {
+                            let checked = catalog
+                                .versions(&p.procedure)
+                                .last()
+                                .ok_or_else(|| format!("unknown procedure {}", p.procedure))
+                                .and_then(|procedure| {
+                                    p.validate(
+                                        &org,
+                                        procedure,
+                                        rules.calendar_set.base().day_length(),
+                                    )
+                                    .map_err(|e| e.to_string())
+                                });
+                            match checked {
+                                Ok(()) => {
+                                    processes.push(p.clone());
+                                    self.store
+                                        .insert_process(&p)
+                                        .await
+                                        .map(|()| true)
+                                        .map_err(|e| e.to_string())
+                                }
+                                Err(e) => Err(e),
+                            }
+                        }
+                    };
+                    (what, outcome)
+                }
+                Record::Event(_) | Record::End(_) => unreachable!("the caller stops before them"),
+            };
+            match outcome {
+                Ok(true) => {
+                    report.reference_added += 1;
+                    changed = true;
+                }
+                Ok(false) => report.reference_unchanged += 1,
+                Err(reason) => report.reject(line, None, format!("{what}: {reason}")),
+            }
+        }
+        if changed {
+            self.invalidate_rules().await;
+        }
+        Ok(())
+    }
+}
+
+/// Why a truncated file is reported.
+const TRUNCATED: &str =
+    "the file ends without its end record: it is truncated, or was not written to the end";
+
+/// A line of the file (one at a time: its size does not matter).
+#[allow(clippy::large_enum_variant)]
+enum Item {
+    /// A record.
+    Record(Record),
+    /// Not a record, and why.
+    Bad(String),
+    /// Before the line an earlier import of the file resumed at: not read.
+    Skipped,
+}
+
+/// The lines of the file, parsed.
+struct Lines<'a> {
+    input: &'a mut dyn BufRead,
+    buf: Vec<u8>,
+    /// The number of the last line read.
+    line: u64,
+    bytes: u64,
+    saw_end: bool,
+}
+
+impl<'a> Lines<'a> {
+    fn new(input: &'a mut dyn BufRead) -> Self {
+        Self {
+            input,
+            buf: Vec::with_capacity(4096),
+            line: 0,
+            bytes: 0,
+            saw_end: false,
+        }
+    }
+
+    fn read(&mut self) -> Result<bool, AppError> {
+        self.buf.clear();
+        let n = self
+            .input
+            .read_until(b'\n', &mut self.buf)
+            .map_err(|e| AppError::Invalid(format!("line {}: cannot read: {e}", self.line + 1)))?;
+        if n == 0 {
+            return Ok(false);
+        }
+        self.line += 1;
+        self.bytes += n as u64;
+        while self.buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+            self.buf.pop();
+        }
+        Ok(true)
+    }
+
+    /// The next line as a record, or why it is not one.
+    fn next(&mut self) -> Result<Option<Item>, AppError> {
+        if !self.read()? {
+            return Ok(None);
+        }
+        let text = match std::str::from_utf8(&self.buf) {
+            Ok(t) => t,
+            Err(e) => {
+                return Ok(Some(Item::Bad(format!(
+                    "not valid UTF-8 (byte {} of the line)",
+                    e.valid_up_to() + 1
+                ))));
+            }
+        };
+        if text.trim().is_empty() {
+            return Ok(Some(Item::Bad("an empty line".into())));
+        }
+        Ok(Some(match serde_json::from_str::<Record>(text) {
+            Ok(record) => {
+                self.saw_end |= matches!(record, Record::End(_));
+                Item::Record(record)
+            }
+            Err(e) if e.is_eof() => Item::Bad(format!("the line is cut off: {e}")),
+            Err(e) => Item::Bad(format!("not a valid record: {e}")),
+        }))
+    }
+
+    /// Like `next`, but a line before `resume` is only counted: an earlier import of this
+    /// file committed everything before it.
+    fn next_unless_before(&mut self, resume: Option<u64>) -> Result<Option<Item>, AppError> {
+        if resume.is_some_and(|r| self.line + 1 < r) {
+            return Ok(self.read()?.then_some(Item::Skipped));
+        }
+        self.next()
+    }
+}
+
+/// The events of the dossier being read.
+struct Group {
+    code: String,
+    first_line: u64,
+    events: Vec<(u64, EventRecord)>,
+    /// The first fault found, with its line.
+    broken: Option<(u64, String)>,
+}
+
+/// Checked dossiers waiting to be written.
+#[derive(Default)]
+struct Batch {
+    dossiers: Vec<(u64, Vec<StoredEvent>, motcua_store::DossierRow)>,
+    freeze: HashSet<ProcedureRef>,
+    sequences: BTreeMap<(String, String), u16>,
+}
+
+struct Run<'a> {
+    app: &'a App,
+    rules: &'a crate::Rules,
+    options: ImportOptions,
+    file_id: String,
+    /// The first line of the first dossier or record rejected: the checkpoint never passes
+    /// it, so that importing the file again, corrected, reads it again.
+    first_fault: Option<u64>,
+    batch: Batch,
+    /// Hashes of the codes of the dossiers whose events are not together.
+    split: HashSet<u64>,
+    group: Option<Group>,
+    progress: Progress,
+}
+
+fn code_hash(code: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    code.hash(&mut h);
+    h.finish()
+}
+
+/// What an import reads: the file, twice.
+pub trait ReadSeek: BufRead + Seek {}
+impl<T: BufRead + Seek> ReadSeek for T {}
+
+/// The dossier named by an event line, read without the rest of the event.
+#[derive(serde::Deserialize)]
+struct Peek<'a> {
+    #[serde(borrow)]
+    event: Option<PeekEvent<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct PeekEvent<'a> {
+    #[serde(borrow)]
+    dossier: std::borrow::Cow<'a, str>,
+}
+
+/// The hashes of the codes of dossiers whose events stand in more than one run of lines.
+/// Eight bytes a dossier: a province-year fits in a few hundred megabytes. A collision of two
+/// codes' hashes can only make a dossier be rejected, never a part of one be stored.
+fn split_dossiers(input: &mut dyn ReadSeek) -> Result<HashSet<u64>, AppError> {
+    let mut seen = HashSet::new();
+    let mut split = HashSet::new();
+    let mut last: Option<u64> = None;
+    let mut buf = Vec::with_capacity(4096);
+    loop {
+        buf.clear();
+        let n = input
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| AppError::Invalid(format!("cannot read the file: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        let Ok(Peek { event: Some(e) }) = serde_json::from_slice::<Peek>(&buf) else {
+            continue;
+        };
+        let h = code_hash(&e.dossier);
+        if last != Some(h) {
+            if !seen.insert(h) {
+                split.insert(h);
+            }
+            last = Some(h);
+        }
+    }
+    Ok(split)
+}
+
+impl Run<'_> {
+    fn fault(&mut self, line: u64) {
+        self.first_fault = Some(self.first_fault.map_or(line, |f| f.min(line)));
+    }
+
+    async fn event(
+        &mut self,
+        line: u64,
+        e: EventRecord,
+        report: &mut ImportReport,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<(), AppError> {
+        if let Some(g) = &mut self.group
+            && g.code == e.dossier
+        {
+            g.events.push((line, e));
+            return Ok(());
+        }
+        self.finish_group(line, report, progress).await?;
+        let mut group = Group {
+            code: e.dossier.clone(),
+            first_line: line,
+            events: Vec::new(),
+            broken: None,
+        };
+        if self.split.contains(&code_hash(&e.dossier)) {
+            group.broken = Some((
+                line,
+                "its events are not together: they stand in more than one place in the file".into(),
+            ));
+        }
+        group.events.push((line, e));
+        self.group = Some(group);
+        Ok(())
+    }
+
+    /// Checks the dossier just read and adds it to the batch; `next_line` is where the file
+    /// goes on, for the checkpoint.
+    async fn finish_group(
+        &mut self,
+        next_line: u64,
+        report: &mut ImportReport,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<(), AppError> {
+        let Some(group) = self.group.take() else {
+            return Ok(());
+        };
+        let first_line = group.first_line;
+        match self.check(group) {
+            Ok(checked) => {
+                self.batch.dossiers.push(checked);
+                if self.batch.dossiers.len() >= self.options.batch {
+                    self.flush(next_line, report, progress).await?;
+                }
+            }
+            Err((line, code, reason)) => {
+                self.fault(first_line);
+                report.rejected_dossiers += 1;
+                self.progress.rejected += 1;
+                report.reject(line, Some(&code), reason);
+            }
+        }
+        Ok(())
+    }
+
+    /// A dossier's events as the store will hold them, with its projection; or the first
+    /// fault, with its line.
+    #[allow(clippy::type_complexity)]
+    fn check(
+        &mut self,
+        group: Group,
+    ) -> Result<(u64, Vec<StoredEvent>, motcua_store::DossierRow), (u64, String, String)> {
+        let code = group.code.clone();
+        let fail = |line: u64, reason: String| Err((line, code.clone(), reason));
+        if let Some((line, reason)) = group.broken {
+            return fail(line, reason);
+        }
+        for (i, (line, e)) in group.events.iter().enumerate() {
+            let expected = i as u64 + 1;
+            if e.seq != expected {
+                let previous = i.checked_sub(1).map(|p| group.events[p].1.seq);
+                let reason = if previous == Some(e.seq) {
+                    format!("duplicate event: seq {} appears twice", e.seq)
+                } else {
+                    format!(
+                        "events out of order: seq {} where {expected} was expected",
+                        e.seq
+                    )
+                };
+                return fail(*line, reason);
+            }
+        }
+        let dossier =
+            match Dossier::replay(group.events.iter().map(|(_, e)| &e.event), &self.rules.book) {
+                Ok(d) => d,
+                Err(e) => {
+                    let line = group
+                        .events
+                        .get(e.index)
+                        .map_or(group.first_line, |(l, _)| *l);
+                    return fail(line, format!("refused by the lifecycle rules: {}", e.error));
+                }
+            };
+        if dossier.code().to_string() != code {
+            return fail(
+                group.first_line,
+                format!(
+                    "the events name dossier {code}, but its intake has the code {}",
+                    dossier.code()
+                ),
+            );
+        }
+        let row = match projection_row(&dossier, None) {
+            Ok(r) => r,
+            Err(e) => return fail(group.first_line, e.to_string()),
+        };
+        let c = dossier.code();
+        let key = (c.unit().to_string(), c.date().to_string());
+        let n = self.batch.sequences.entry(key).or_insert(0);
+        *n = (*n).max(c.sequence());
+        self.batch.freeze.insert(dossier.procedure().reference());
+        let events = group
+            .events
+            .into_iter()
+            .map(|(_, e)| StoredEvent {
+                seq: e.seq,
+                recorded_at: e.recorded_at.as_second(),
+                event: e.event,
+            })
+            .collect();
+        Ok((group.first_line, events, row))
+    }
+
+    /// Writes the batch with the checkpoint `next_line`. If a dossier of it is already
+    /// stored, each is written alone: one stored with the same events counts as already
+    /// there, one stored with other events is rejected.
+    async fn flush(
+        &mut self,
+        next_line: u64,
+        report: &mut ImportReport,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<(), AppError> {
+        let batch = std::mem::take(&mut self.batch);
+        let next_line = self.first_fault.map_or(next_line, |f| f.min(next_line));
+        let checkpoint = Some((self.file_id.clone(), next_line));
+        let whole = ImportBatch {
+            dossiers: batch
+                .dossiers
+                .iter()
+                .map(|(_, e, r)| (e.clone(), r.clone()))
+                .collect(),
+            freeze: batch.freeze.iter().cloned().collect(),
+            sequences: batch
+                .sequences
+                .iter()
+                .map(|((u, d), n)| (u.clone(), d.clone(), *n))
+                .collect(),
+            checkpoint: checkpoint.clone(),
+        };
+        match self.app.store.import(&whole).await {
+            Ok(()) => {
+                for (_, events, _) in &batch.dossiers {
+                    report.dossiers += 1;
+                    report.events += events.len() as u64;
+                }
+            }
+            Err(StoreError::Duplicate(_)) => {
+                for (line, events, row) in batch.dossiers {
+                    let one = ImportBatch {
+                        freeze: whole.freeze.clone(),
+                        sequences: whole.sequences.clone(),
+                        dossiers: vec![(events, row)],
+                        checkpoint: None,
+                    };
+                    match self.app.store.import(&one).await {
+                        Ok(()) => {
+                            report.dossiers += 1;
+                            report.events += one.dossiers[0].0.len() as u64;
+                        }
+                        Err(StoreError::Duplicate(_)) => {
+                            let (events, row) = &one.dossiers[0];
+                            if self.app.store.events(&row.code).await.ok().as_ref() == Some(events)
+                            {
+                                report.already_stored += 1;
+                            } else {
+                                report.rejected_dossiers += 1;
+                                self.progress.rejected += 1;
+                                report.reject(
+                                    line,
+                                    Some(&row.code),
+                                    "already stored with other events",
+                                );
+                            }
+                            // Not a fault of the file's: the checkpoint may pass it.
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                self.app
+                    .store
+                    .import(&ImportBatch {
+                        checkpoint,
+                        ..ImportBatch::default()
+                    })
+                    .await?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.progress.dossiers = report.dossiers;
+        self.progress.events = report.events;
+        self.progress.batches += 1;
+        progress(&self.progress);
+        Ok(())
+    }
+}

@@ -1,0 +1,335 @@
+//! `motcua export` and `motcua import` on real files and real stores: round trips, an
+//! interrupted import resumed, and every kind of bad file reported with its line, leaving
+//! what was imported intact.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use motcua_store_postgres::testing::{TestDatabase, server_url};
+
+use crate::support::motcua;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("interchange-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn sqlite(dir: &Path, name: &str) -> String {
+    format!("sqlite://{}", dir.join(name).display())
+}
+
+/// A demo province with 150 dossiers, exported; returns the database and the file.
+fn exported_demo(dir: &Path) -> (String, PathBuf) {
+    let db = sqlite(dir, "source.sqlite");
+    let o = motcua(&[
+        "demo",
+        "--database",
+        &db,
+        "--dossiers",
+        "150",
+        "--now",
+        "2026-03-04T10:00:00+07:00",
+        "--sqlite-sync",
+        "normal",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let file = dir.join("source.jsonl");
+    export(&db, &file);
+    (db, file)
+}
+
+fn export(db: &str, file: &Path) {
+    let o = motcua(&[
+        "export",
+        "--database",
+        db,
+        "--out",
+        &file.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+fn import(db: &str, file: &Path, extra: &[&str]) -> Output {
+    let file = file.display().to_string();
+    let mut args = vec!["import", "--database", db, file.as_str()];
+    args.extend_from_slice(extra);
+    motcua(&args)
+}
+
+fn verify_ok(db: &str) -> String {
+    let o = motcua(&["verify", "--database", db]);
+    assert!(o.status.success(), "{}", text(&o));
+    text(&o)
+}
+
+#[test]
+fn export_import_export_gives_the_same_file_on_both_stores() {
+    let dir = scratch("round-trip");
+    let (_, source) = exported_demo(&dir);
+    let copy = sqlite(&dir, "copy.sqlite");
+    let o = import(&copy, &source, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("150 imported"), "{}", text(&o));
+    assert!(verify_ok(&copy).contains("150 dossiers"));
+    let again = dir.join("again.jsonl");
+    export(&copy, &again);
+    assert!(
+        std::fs::read(&source).unwrap() == std::fs::read(&again).unwrap(),
+        "export → import → export changed the file"
+    );
+    // And through PostgreSQL.
+    let Some(server) = server_url() else { return };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let pg = rt.block_on(TestDatabase::create(&server));
+    let o = import(pg.url(), &source, &["--batch", "40"]);
+    assert!(o.status.success(), "{}", text(&o));
+    verify_ok(pg.url());
+    let from_pg = dir.join("from-pg.jsonl");
+    export(pg.url(), &from_pg);
+    assert!(
+        std::fs::read(&source).unwrap() == std::fs::read(&from_pg).unwrap(),
+        "SQLite → PostgreSQL → export changed the file"
+    );
+    drop(pg);
+}
+
+#[test]
+fn an_interrupted_import_resumes_and_writes_nothing_twice() {
+    let dir = scratch("resume");
+    let (_, source) = exported_demo(&dir);
+    let db = sqlite(&dir, "target.sqlite");
+    let o = motcua_with_env(
+        &[
+            "import",
+            "--database",
+            &db,
+            &source.display().to_string(),
+            "--batch",
+            "20",
+        ],
+        ("MOTCUA_IMPORT_CRASH_AFTER_BATCHES", "3"),
+    );
+    assert!(!o.status.success(), "the import was to crash: {}", text(&o));
+    // Three batches of twenty are stored, and consistent.
+    assert!(
+        verify_ok(&db).contains(": 60 dossiers"),
+        "{}",
+        verify_ok(&db)
+    );
+    let o = import(&db, &source, &["--batch", "20"]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("resumed at line"), "{out}");
+    assert!(out.contains("dossiers: 90 imported"), "{out}");
+    let again = dir.join("again.jsonl");
+    export(&db, &again);
+    assert!(std::fs::read(&source).unwrap() == std::fs::read(&again).unwrap());
+    // Importing it once more changes nothing.
+    let o = import(&db, &source, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("dossiers: 0 imported"), "{}", text(&o));
+}
+
+fn motcua_with_env(args: &[&str], (k, v): (&str, &str)) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(args)
+        .env(k, v)
+        .output()
+        .unwrap()
+}
+
+/// The lines of a file, and the first dossier with at least four events: (index of its
+/// first line, number of events, code).
+fn lines_and_a_dossier(file: &Path) -> (Vec<Vec<u8>>, usize, usize, String) {
+    let bytes = std::fs::read(file).unwrap();
+    let lines: Vec<Vec<u8>> = bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    let event = |i: usize| -> Option<serde_json::Value> {
+        let v: serde_json::Value = serde_json::from_slice(lines.get(i)?).ok()?;
+        v.get("event").cloned()
+    };
+    for i in 0..lines.len() {
+        if let Some(e) = event(i)
+            && e["seq"] == 1
+        {
+            let n = (i..lines.len())
+                .take_while(|j| event(*j).is_some_and(|x| x["dossier"] == e["dossier"]))
+                .count();
+            if n >= 4 {
+                return (lines, i, n, e["dossier"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    panic!("no dossier with four events");
+}
+
+/// Replaces the end record so that it counts the lines right.
+fn with_end(mut lines: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    lines.pop();
+    lines.push(format!("{{\"end\":{{\"lines\":{}}}}}", lines.len()).into_bytes());
+    lines
+}
+
+#[test]
+fn bad_files_are_reported_by_line_and_corrupt_nothing() {
+    let dir = scratch("bad");
+    let (_, source) = exported_demo(&dir);
+    let (lines, i, n, code) = lines_and_a_dossier(&source);
+    let bytes = std::fs::read(&source).unwrap();
+    let line = |k: usize| k + 1;
+    let mut cases: Vec<(&str, Vec<u8>, String, u64)> = Vec::new();
+    // (name, file, expected report text, dossiers expected to be stored)
+    let all = 150;
+    {
+        let mut l = lines.clone();
+        l.insert(i + 2, lines[i + 1].clone());
+        let mut f = with_end(l).join(&b'\n');
+        f.push(b'\n');
+        cases.push((
+            "duplicate",
+            f,
+            format!(
+                "line {}: dossier {code}: duplicate event: seq 2 appears twice",
+                line(i + 2)
+            ),
+            all - 1,
+        ));
+    }
+    {
+        let mut l = lines.clone();
+        l.swap(i + 1, i + 2);
+        let mut f = l.join(&b'\n');
+        f.push(b'\n');
+        cases.push((
+            "out-of-order",
+            f,
+            format!(
+                "line {}: dossier {code}: events out of order: seq 3 where 2 was expected",
+                line(i + 1)
+            ),
+            all - 1,
+        ));
+    }
+    {
+        let mut l = lines.clone();
+        let text = String::from_utf8(l[i].clone()).unwrap();
+        let start = text.find("\"procedure\":{\"code\":\"").unwrap() + 21;
+        let end = start + text[start..].find('"').unwrap();
+        l[i] = format!("{}9.999999{}", &text[..start], &text[end..]).into_bytes();
+        let mut f = l.join(&b'\n');
+        f.push(b'\n');
+        cases.push(("unknown-procedure", f, format!("line {}: dossier {code}: refused by the lifecycle rules: unknown procedure version 9.999999", line(i)), all - 1));
+    }
+    {
+        let mut l = lines.clone();
+        l[i + 2].splice(40..42, [0xff, 0xfe]);
+        let mut f = l.join(&b'\n');
+        f.push(b'\n');
+        cases.push((
+            "invalid-utf8",
+            f,
+            format!(
+                "line {}: not valid UTF-8 (byte 41 of the line)",
+                line(i + 2)
+            ),
+            all - 1,
+        ));
+    }
+    {
+        // The events of one dossier split in two places.
+        let mut l = lines.clone();
+        let moved = l.remove(i + n - 1);
+        let last = l.len() - 1;
+        l.insert(last, moved);
+        let mut f = l.join(&b'\n');
+        f.push(b'\n');
+        cases.push((
+            "not-together",
+            f,
+            format!("dossier {code}: its events are not together"),
+            all - 1,
+        ));
+    }
+    {
+        // Cut in the middle of the dossier's third event.
+        let upto: usize = lines[..i + 2].iter().map(|l| l.len() + 1).sum::<usize>() + 30;
+        cases.push((
+            "truncated",
+            bytes[..upto].to_vec(),
+            "the file ends without its end record".into(),
+            0,
+        ));
+    }
+    for (name, file, expected, stored) in cases {
+        let path = dir.join(format!("{name}.jsonl"));
+        std::fs::write(&path, &file).unwrap();
+        let db = sqlite(&dir, &format!("{name}.sqlite"));
+        let o = import(&db, &path, &[]);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {out}");
+        assert!(
+            out.contains(&expected),
+            "{name}: expected {expected:?} in:\n{out}"
+        );
+        let verified = verify_ok(&db);
+        if name == "truncated" {
+            assert!(
+                !verified.contains(&code),
+                "{name}: the cut dossier is not stored"
+            );
+        } else {
+            assert!(
+                verified.contains(&format!(": {stored} dossiers")),
+                "{name}: {verified}"
+            );
+        }
+        // The corrected file then imports the rest, and only the rest.
+        let o = import(&db, &source, &[]);
+        assert!(o.status.success(), "{name}, corrected: {}", text(&o));
+        assert!(
+            verify_ok(&db).contains(&format!(": {all} dossiers")),
+            "{name}"
+        );
+        let again = dir.join(format!("{name}-again.jsonl"));
+        export(&db, &again);
+        assert!(
+            std::fs::read(&source).unwrap() == std::fs::read(&again).unwrap(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_file_that_is_not_an_interchange_file_is_refused_at_once() {
+    let dir = scratch("not-a-file");
+    let db = sqlite(&dir, "empty.sqlite");
+    for (content, expected) in [
+        ("", "the file is empty"),
+        ("hello\n", "line 1: not a valid record"),
+        ("{\"unit\":{}}\n", "line 1: "),
+        (
+            "{\"header\":{\"format\":\"motcua-interchange\",\"version\":9,\"id\":\"x\",\"as_of\":\"2026-01-01T00:00:00Z\"}}\n",
+            "version 9, but this motcua reads motcua-interchange version 1",
+        ),
+    ] {
+        let path = dir.join("f.jsonl");
+        std::fs::write(&path, content).unwrap();
+        let o = import(&db, &path, &[]);
+        assert_eq!(o.status.code(), Some(2), "{content:?}: {}", text(&o));
+        assert!(text(&o).contains(expected), "{content:?}: {}", text(&o));
+    }
+}
