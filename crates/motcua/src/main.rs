@@ -12,6 +12,7 @@ mod interchange;
 mod load;
 mod seed;
 mod server;
+mod simulate;
 mod tour;
 
 use std::path::PathBuf;
@@ -71,6 +72,10 @@ enum Command {
     /// one by one, and an interrupted import resumes where it stopped. Exits 1 if anything
     /// was rejected or the file is incomplete.
     Import(interchange::ImportArgs),
+    /// Generates a province-period of realistic dossier histories (a profile: small,
+    /// hcmc-2023, national-peak, or a file) as an interchange file; the same profile and seed
+    /// give the same file.
+    Simulate(simulate::SimulateArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -406,6 +411,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => runtime().and_then(|rt| rt.block_on(demo_command(args))),
         Command::Bootstrap(args) => runtime().and_then(|rt| rt.block_on(bootstrap(args))),
         Command::Load(args) => runtime().and_then(|rt| rt.block_on(load::run(args))),
+        Command::Simulate(args) => simulate::run(args),
         Command::Export(args) => runtime().and_then(|rt| rt.block_on(interchange::export(args))),
         Command::Import(args) => {
             match runtime().and_then(|rt| rt.block_on(interchange::import(args))) {
