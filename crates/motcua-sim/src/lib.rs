@@ -286,7 +286,7 @@ pub fn simulate(
             if matches!(verdict, Some(Timeliness::Late | Timeliness::InProgressLate)) {
                 summary.late += 1;
             }
-            if summary.dossiers % 100_000 == 0 {
+            if summary.dossiers.is_multiple_of(100_000) {
                 progress(summary.dossiers);
             }
         }
@@ -826,5 +826,42 @@ impl Gen<'_> {
     fn finish(self, code: DossierCode) -> Option<Generated> {
         let dossier = self.dossier?;
         Some((code, self.events, dossier))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_profile_is_valid() {
+        for (name, _) in PROFILES {
+            let p = Profile::named(name)
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(p.name, name);
+        }
+        assert!(Profile::named("nowhere").is_none());
+    }
+
+    #[test]
+    fn dossiers_spread_over_working_days_to_the_exact_total() {
+        let set = CalendarSet::official_vietnam();
+        let calendar = set.base();
+        let days = working_days(
+            calendar,
+            jiff::civil::date(2026, 1, 1),
+            jiff::civil::date(2026, 3, 31),
+        );
+        // Tết 2026: 14–22 February off; no weekend and no holiday is a working day.
+        assert!(!days.contains(&jiff::civil::date(2026, 2, 17)));
+        assert!(!days.contains(&jiff::civil::date(2026, 1, 3)));
+        let counts = spread(100_003, &days, calendar);
+        assert_eq!(counts.iter().sum::<u64>(), 100_003);
+        let on = |d: Date| counts[days.iter().position(|x| *x == d).unwrap()];
+        // The last working day of January is busier than a mid-month day; the week after
+        // Tết is quieter.
+        assert!(on(jiff::civil::date(2026, 1, 30)) > on(jiff::civil::date(2026, 1, 14)));
+        assert!(on(jiff::civil::date(2026, 2, 24)) < on(jiff::civil::date(2026, 3, 11)));
     }
 }

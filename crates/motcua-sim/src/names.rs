@@ -142,10 +142,12 @@ pub(crate) fn commune(n: usize) -> (String, String) {
     let place = PLACES[n % PLACES.len()];
     let round = n / PLACES.len();
     let ward = n % 3 != 2;
-    let mut name = format!("{} {place}", if ward { "phường" } else { "xã" });
-    if round > 0 {
-        name.push_str(&format!(" {}", round + 1));
-    }
+    let kind = if ward { "phường" } else { "xã" };
+    let name = if round > 0 {
+        format!("{kind} {place} {}", round + 1)
+    } else {
+        format!("{kind} {place}")
+    };
     let key = format!(
         "{}-{}{}",
         if ward { "phuong" } else { "xa" },

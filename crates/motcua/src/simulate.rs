@@ -34,6 +34,8 @@ fn profile(name: &str) -> Result<Profile, InputError> {
     Profile::from_toml(&text).map_err(|e| InputError::new(format!("{name}: {e}")))
 }
 
+// Counts shown as rates and percentages: f64 is exact far beyond any province's volume.
+#[allow(clippy::cast_precision_loss)]
 pub fn run(args: &SimulateArgs) -> Result<(), InputError> {
     let profile = profile(&args.profile)?;
     let demo = crate::demo::load().map_err(InputError::from_display)?;

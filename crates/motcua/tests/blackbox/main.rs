@@ -6,4 +6,5 @@ mod api;
 mod cli;
 mod interchange;
 mod serve;
+mod simulate;
 mod support;
