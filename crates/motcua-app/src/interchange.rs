@@ -125,15 +125,22 @@ pub struct Progress {
 }
 
 /// Settings of an import.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ImportOptions {
     /// Dossiers per transaction.
     pub batch: usize,
+    /// An Argon2id hash every imported official gets as their password, active at once (for
+    /// rehearsals and benchmarks); without it imported officials cannot log in until an
+    /// administrator gives them a password.
+    pub initial_password_hash: Option<String>,
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        Self { batch: 2000 }
+        Self {
+            batch: 2000,
+            initial_password_hash: None,
+        }
     }
 }
 
@@ -329,7 +336,12 @@ impl App {
                 Item::Skipped => {}
             }
         }
-        self.import_reference(reference, &mut report).await?;
+        self.import_reference(
+            reference,
+            options.initial_password_hash.as_deref(),
+            &mut report,
+        )
+        .await?;
         let rules = self.rules().await?;
 
         let mut run = Run {
@@ -429,6 +441,7 @@ impl App {
     async fn import_reference(
         &self,
         records: Vec<(u64, Record)>,
+        initial_password_hash: Option<&str>,
         report: &mut ImportReport,
     ) -> Result<(), AppError> {
         let rules = self.rules().await?;
@@ -511,8 +524,8 @@ impl App {
                                 .insert_account(&Account {
                                     username: o.id.to_string(),
                                     official: o,
-                                    password_hash: "!".into(),
-                                    active: false,
+                                    password_hash: initial_password_hash.unwrap_or("!").to_owned(),
+                                    active: initial_password_hash.is_some(),
                                 })
                                 .await
                                 .map(|()| true)

@@ -30,6 +30,11 @@ pub struct ImportArgs {
     /// Dossiers per transaction.
     #[arg(long, default_value_t = 2000)]
     pub batch: usize,
+    /// Give every imported official this environment variable's value as their password,
+    /// and let them log in at once: for rehearsals and benchmarks, not for a real province
+    /// (where each official gets their own).
+    #[arg(long, value_name = "VAR")]
+    pub initial_password_env: Option<String>,
 }
 
 fn app(store: Arc<dyn motcua_store::Store>) -> App {
@@ -129,11 +134,32 @@ pub async fn import(args: &ImportArgs) -> Result<bool, InputError> {
             .ok()
             .and_then(|v| v.parse().ok()),
     };
+    let initial_password_hash = match &args.initial_password_env {
+        None => None,
+        Some(var) => {
+            let password = std::env::var(var).map_err(|_| {
+                InputError::new(format!("--initial-password-env: {var} is not set"))
+            })?;
+            if password.chars().count() < 8 {
+                return Err(InputError::new(
+                    "the initial password must have at least 8 characters",
+                ));
+            }
+            Some(motcua_app::hash_password(&password).map_err(InputError::from_display)?)
+        }
+    };
     let mut input = BufReader::with_capacity(1 << 20, f);
     let report = app(store)
-        .import(&mut input, ImportOptions { batch: args.batch }, &mut |p| {
-            display.show(p);
-        })
+        .import(
+            &mut input,
+            ImportOptions {
+                batch: args.batch,
+                initial_password_hash,
+            },
+            &mut |p| {
+                display.show(p);
+            },
+        )
         .await
         .map_err(|e| InputError::new(format!("{}: {e}", args.file.display())))?;
     if display.terminal {

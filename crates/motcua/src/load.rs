@@ -31,6 +31,14 @@ pub struct LoadArgs {
     /// Stop after this many lifecycle actions in all.
     #[arg(long, default_value_t = 1_000_000)]
     pub max_actions: u64,
+    /// Lifecycle actions per second in all, paced evenly over the clients (default: as fast
+    /// as they go).
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// A simulation profile (small, hcmc-2023, national-peak, or a file) whose shares of
+    /// online submissions and supplement requests the clients follow.
+    #[arg(long)]
+    pub profile: Option<String>,
     /// The demo accounts' password.
     #[arg(long, default_value = crate::seed::DEMO_PASSWORD)]
     pub password: String,
@@ -157,6 +165,143 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
     f64::from(sorted[i]) / 1000.0
 }
 
+/// What the clients do, in what shares (from a simulation profile, or the defaults).
+#[derive(Debug, Clone)]
+struct Mix {
+    /// Share of dossiers a citizen submits online (the desk then accepts them).
+    online: f64,
+    /// Share of dossiers with a supplement request at the specialist's step.
+    supplement: f64,
+}
+
+/// The three officials of a ward a client plays.
+struct Tokens {
+    desk: String,
+    specialist: String,
+    leader: String,
+}
+
+/// A client with its pace.
+struct Step<'a> {
+    client: &'a Client,
+    pacer: Option<&'a mut tokio::time::Interval>,
+}
+
+impl Step<'_> {
+    /// A lifecycle action, waiting for its turn when the load has a rate.
+    async fn write(&mut self, kind: &'static str, req: reqwest::RequestBuilder) -> Option<Value> {
+        if let Some(p) = self.pacer.as_mut() {
+            p.tick().await;
+        }
+        self.client.call(kind, req, true).await
+    }
+
+    async fn act(&mut self, kind: &'static str, token: &str, code: &str, action: Value) -> bool {
+        let req = self.client.act(token, code, &action);
+        self.write(kind, req).await.is_some()
+    }
+
+    async fn read(&mut self, kind: &'static str, req: reqwest::RequestBuilder) {
+        self.client.call(kind, req, false).await;
+    }
+}
+
+/// One birth registration through its whole life, as the ward's officials and the citizen
+/// would take it.
+async fn lifecycle(
+    s: &mut Step<'_>,
+    t: &Tokens,
+    ward: &str,
+    n: &str,
+    mix: &Mix,
+    rng: &mut fastrand::Rng,
+) {
+    let c = s.client;
+    let body = json!({
+        "procedure_code": "1.001193",
+        "unit": ward,
+        "applicant": {"name": format!("Người nộp thử {n}"), "phone": "0909000111"},
+        "documents": [{"component": "Giấy chứng sinh", "digitized": true}]
+    });
+    let code = if rng.f64() < mix.online {
+        let req = c
+            .http
+            .post(format!("{}/api/v1/dossiers", c.base))
+            .json(&body);
+        let Some(created) = s.write("submit (citizen, online)", req).await else {
+            return;
+        };
+        let code = created["code"].as_str().unwrap_or_default().to_owned();
+        if !s
+            .act(
+                "receive (online dossier)",
+                &t.desk,
+                &code,
+                json!({"action": "receive"}),
+            )
+            .await
+        {
+            return;
+        }
+        code
+    } else {
+        let req = c
+            .http
+            .post(format!("{}/api/v1/dossiers/receive", c.base))
+            .bearer_auth(&t.desk)
+            .json(&body);
+        let Some(created) = s.write("receive (walk-in)", req).await else {
+            return;
+        };
+        created["code"].as_str().unwrap_or_default().to_owned()
+    };
+    let step = || json!({"action": "complete-step"});
+    if !s.act("complete-step (desk)", &t.desk, &code, step()).await {
+        return;
+    }
+    let track = c
+        .http
+        .get(format!("{}/api/v1/public/dossiers/{code}", c.base));
+    s.read("read: public tracking", track).await;
+    let inbox = c
+        .http
+        .get(format!(
+            "{}/api/v1/dossiers?waiting_at={ward}&limit=20",
+            c.base
+        ))
+        .bearer_auth(&t.specialist);
+    s.read("read: inbox page", inbox).await;
+    if rng.f64() < mix.supplement {
+        let ask = json!({"action": "request-supplement", "missing": ["Bản sao giấy tờ tùy thân"]});
+        if !s.act("request-supplement", &t.specialist, &code, ask).await {
+            return;
+        }
+        let back = json!({"action": "supplement-received"});
+        if !s.act("supplement-received", &t.desk, &code, back).await {
+            return;
+        }
+    }
+    let plan: [(&'static str, &str, Value); 4] = [
+        ("complete-step (specialist)", &t.specialist, step()),
+        ("complete-step (leader)", &t.leader, step()),
+        (
+            "issue-result",
+            &t.leader,
+            json!({"action": "issue-result", "electronic": true}),
+        ),
+        (
+            "return-result",
+            &t.desk,
+            json!({"action": "return-result", "via": "desk"}),
+        ),
+    ];
+    for (kind, token, action) in plan {
+        if !s.act(kind, token, &code, action).await {
+            return;
+        }
+    }
+}
+
 pub async fn run(args: &LoadArgs) -> Result<(), InputError> {
     loopback(&args.target)?;
     if !(1..=600).contains(&args.duration) {
@@ -165,6 +310,24 @@ pub async fn run(args: &LoadArgs) -> Result<(), InputError> {
     if !(1..=64).contains(&args.concurrency) {
         return Err(InputError::new("--concurrency must be 1–64"));
     }
+    if args.rate.is_some_and(|r| !(0.1..=100_000.0).contains(&r)) {
+        return Err(InputError::new(
+            "--rate must be 0.1–100000 actions per second",
+        ));
+    }
+    let mix = match &args.profile {
+        None => Mix {
+            online: 0.0,
+            supplement: 0.0,
+        },
+        Some(name) => {
+            let p = crate::simulate::profile(name)?;
+            Mix {
+                online: p.online,
+                supplement: p.supplement,
+            }
+        }
+    };
     let samples: Samples = Arc::default();
     let errors = Arc::new(AtomicU64::new(0));
     let actions = Arc::new(AtomicU64::new(0));
@@ -195,66 +358,40 @@ pub async fn run(args: &LoadArgs) -> Result<(), InputError> {
             .await?;
         let max = args.max_actions;
         let ready = ready.clone();
+        let mix = mix.clone();
+        let pace = args.rate.map(|r| {
+            Duration::from_secs_f64(f64::from(u32::try_from(args.concurrency).unwrap_or(64)) / r)
+        });
         workers.push(tokio::spawn(async move {
             ready.wait().await;
             let deadline = Instant::now() + duration;
+            let mut pacer = pace.map(|p| {
+                let mut i = tokio::time::interval(p);
+                i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                i
+            });
+            let tokens = Tokens {
+                desk,
+                specialist,
+                leader,
+            };
+            let mut rng = fastrand::Rng::with_seed(w as u64);
             let mut n = 0u64;
             while Instant::now() < deadline && client.actions.load(Ordering::Relaxed) < max {
                 n += 1;
-                let body = json!({
-                    "procedure_code": "1.001193",
-                    "unit": ward,
-                    "applicant": {"name": format!("Người nộp thử {w} {n}"), "phone": "0909000111"},
-                    "documents": [{"component": "Giấy chứng sinh", "digitized": true}]
-                });
-                let req = client
-                    .http
-                    .post(format!("{}/api/v1/dossiers/receive", client.base))
-                    .bearer_auth(&desk)
-                    .json(&body);
-                let Some(created) = client.call("receive", req, true).await else {
-                    continue;
+                let mut step = Step {
+                    client: &client,
+                    pacer: pacer.as_mut(),
                 };
-                let code = created["code"].as_str().unwrap_or_default().to_owned();
-                let step = json!({"action": "complete-step"});
-                let plan: [(&'static str, &str, Value); 5] = [
-                    ("complete-step (desk)", &desk, step.clone()),
-                    ("complete-step (specialist)", &specialist, step.clone()),
-                    ("complete-step (leader)", &leader, step.clone()),
-                    (
-                        "issue-result",
-                        &leader,
-                        json!({"action": "issue-result", "electronic": true}),
-                    ),
-                    (
-                        "return-result",
-                        &desk,
-                        json!({"action": "return-result", "via": "desk"}),
-                    ),
-                ];
-                for (i, (kind, token, action)) in plan.iter().enumerate() {
-                    if client
-                        .call(kind, client.act(token, &code, action), true)
-                        .await
-                        .is_none()
-                    {
-                        break;
-                    }
-                    if i == 1 {
-                        let track = client
-                            .http
-                            .get(format!("{}/api/v1/public/dossiers/{code}", client.base));
-                        client.call("read: public tracking", track, false).await;
-                        let inbox = client
-                            .http
-                            .get(format!(
-                                "{}/api/v1/dossiers?waiting_at={ward}&limit=20",
-                                client.base
-                            ))
-                            .bearer_auth(&desk);
-                        client.call("read: inbox page", inbox, false).await;
-                    }
-                }
+                lifecycle(
+                    &mut step,
+                    &tokens,
+                    ward,
+                    &format!("{w} {n}"),
+                    &mix,
+                    &mut rng,
+                )
+                .await;
             }
         }));
     }

@@ -22,7 +22,8 @@ pub struct SimulateArgs {
     pub out: PathBuf,
 }
 
-fn profile(name: &str) -> Result<Profile, InputError> {
+/// A shipped profile by name, or a profile file.
+pub fn profile(name: &str) -> Result<Profile, InputError> {
     if let Some(p) = Profile::named(name) {
         return p.map_err(InputError::from_display);
     }
