@@ -133,6 +133,8 @@ pub struct ImportOptions {
     /// rehearsals and benchmarks); without it imported officials cannot log in until an
     /// administrator gives them a password.
     pub initial_password_hash: Option<String>,
+    /// Start from the first line whatever an earlier import of the file recorded.
+    pub restart: bool,
 }
 
 impl Default for ImportOptions {
@@ -140,6 +142,7 @@ impl Default for ImportOptions {
         Self {
             batch: 2000,
             initial_password_hash: None,
+            restart: false,
         }
     }
 }
@@ -287,9 +290,23 @@ impl App {
         options: ImportOptions,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<ImportReport, AppError> {
-        // A first pass finds the dossiers whose events stand in more than one place: a part
-        // of a log must never be stored as if it were the whole.
-        let split = split_dossiers(input)?;
+        // A first pass finds the dossiers whose events stand in more than one place, and
+        // checks the end record: a part of a log must never be stored as if it were whole.
+        let survey = survey(input)?;
+        if let Some((line, count)) = survey.end {
+            if line != survey.lines {
+                return Err(AppError::Invalid(format!(
+                    "line {line}: an end record before the last line ({}): the file is damaged; nothing was imported",
+                    survey.lines
+                )));
+            }
+            if count != line - 1 {
+                return Err(AppError::Invalid(format!(
+                    "the end record counts {count} lines before it, but there are {}: lines are missing or were added; nothing was imported",
+                    line - 1
+                )));
+            }
+        }
         input
             .seek(SeekFrom::Start(0))
             .map_err(|e| AppError::Invalid(format!("cannot read the file again: {e}")))?;
@@ -318,13 +335,21 @@ impl App {
                 header.format, header.version
             )));
         }
-        let resume = self.store.import_checkpoint(&header.id).await?;
+        // The checkpoint belongs to these exact contents: a file corrected since (lines added
+        // or removed) starts again from the top, finding what is stored already.
+        let file_id = format!("{}:{}:{}", header.id, survey.bytes, survey.lines);
+        let resume = if options.restart {
+            None
+        } else {
+            self.store.import_checkpoint(&file_id).await?
+        };
         report.resumed_at = resume;
         report.header = Some(header.clone());
 
         // The reference records stand before the first event.
         let mut pending: Option<(u64, Item)> = None;
         let mut reference = Vec::new();
+        let mut early_fault: Option<u64> = None;
         while let Some(item) = reader.next()? {
             match item {
                 Item::Record(Record::Event(_) | Record::End(_)) => {
@@ -332,7 +357,10 @@ impl App {
                     break;
                 }
                 Item::Record(record) => reference.push((reader.line, record)),
-                Item::Bad(reason) => report.reject(reader.line, None, reason),
+                Item::Bad(reason) => {
+                    early_fault.get_or_insert(reader.line);
+                    report.reject(reader.line, None, reason);
+                }
                 Item::Skipped => {}
             }
         }
@@ -348,10 +376,10 @@ impl App {
             app: self,
             rules: &rules,
             options,
-            file_id: header.id.clone(),
-            first_fault: None,
+            file_id,
+            first_fault: early_fault,
             batch: Batch::default(),
-            split,
+            split: survey.split,
             group: None,
             progress: Progress::default(),
         };
@@ -380,28 +408,14 @@ impl App {
                     }
                 }
                 Item::Record(Record::Event(e)) => run.event(line, e, &mut report, progress).await?,
-                Item::Record(Record::End(End { lines })) => {
+                // The first pass checked it: the last line, counting the lines before it.
+                Item::Record(Record::End(_)) => {
                     run.finish_group(line, &mut report, progress).await?;
-                    if lines == line - 1 {
-                        report.complete = true;
-                    } else {
-                        run.fault(line);
-                        report.reject(
-                            line,
-                            None,
-                            format!("the end record counts {lines} lines before it, but there are {}: lines are missing or were added", line - 1),
-                        );
-                    }
-                    // Anything after the end record is not part of the file.
-                    while reader.next()?.is_some() {
-                        report.complete = false;
-                        run.fault(reader.line);
-                        report.reject(reader.line, None, "a line after the end record");
-                    }
                     break;
                 }
                 Item::Record(other) => {
-                    run.fault(line);
+                    let group_line = run.group.as_ref().map_or(line, |g| g.first_line);
+                    run.fault(group_line);
                     report.reject(
                         line,
                         None,
@@ -414,10 +428,8 @@ impl App {
             }
         }
         let after_last = reader.line + 1;
-        if resume.is_some_and(|r| r >= after_last) {
-            // An earlier import of this file read it to its end record.
-            report.complete = true;
-        } else if !reader.saw_end {
+        report.complete = survey.end.is_some();
+        if !report.complete {
             // The last dossier may have lost its last events with the rest of the file.
             if let Some(g) = &mut run.group {
                 g.broken.get_or_insert((
@@ -426,7 +438,8 @@ impl App {
                         .into(),
                 ));
             }
-            run.fault(after_last);
+            let line = run.group.as_ref().map_or(after_last, |g| g.first_line);
+            run.fault(line);
             report.reject(after_last, None, TRUNCATED);
         }
         run.finish_group(after_last, &mut report, progress).await?;
@@ -628,7 +641,6 @@ struct Lines<'a> {
     /// The number of the last line read.
     line: u64,
     bytes: u64,
-    saw_end: bool,
 }
 
 impl<'a> Lines<'a> {
@@ -638,7 +650,6 @@ impl<'a> Lines<'a> {
             buf: Vec::with_capacity(4096),
             line: 0,
             bytes: 0,
-            saw_end: false,
         }
     }
 
@@ -677,10 +688,7 @@ impl<'a> Lines<'a> {
             return Ok(Some(Item::Bad("an empty line".into())));
         }
         Ok(Some(match serde_json::from_str::<Record>(text) {
-            Ok(record) => {
-                self.saw_end |= matches!(record, Record::End(_));
-                Item::Record(record)
-            }
+            Ok(record) => Item::Record(record),
             Err(e) if e.is_eof() => Item::Bad(format!("the line is cut off: {e}")),
             Err(e) => Item::Bad(format!("not a valid record: {e}")),
         }))
@@ -743,6 +751,12 @@ impl<T: BufRead + Seek> ReadSeek for T {}
 struct Peek<'a> {
     #[serde(borrow)]
     event: Option<PeekEvent<'a>>,
+    end: Option<PeekEnd>,
+}
+
+#[derive(serde::Deserialize)]
+struct PeekEnd {
+    lines: u64,
 }
 
 #[derive(serde::Deserialize)]
@@ -751,12 +765,13 @@ struct PeekEvent<'a> {
     dossier: std::borrow::Cow<'a, str>,
 }
 
-/// The hashes of the codes of dossiers whose events stand in more than one run of lines.
-/// Eight bytes a dossier: a province-year fits in a few hundred megabytes. A collision of two
-/// codes' hashes can only make a dossier be rejected, never a part of one be stored.
-fn split_dossiers(input: &mut dyn ReadSeek) -> Result<HashSet<u64>, AppError> {
+/// The first pass: the hashes of the codes of dossiers whose events stand in more than one
+/// run of lines (eight bytes a dossier: a province-year fits in a few hundred megabytes; a
+/// collision of two codes' hashes can only make a dossier be rejected, never a part of one be
+/// stored), the size of the file, and where its end record is.
+fn survey(input: &mut dyn ReadSeek) -> Result<Survey, AppError> {
     let mut seen = HashSet::new();
-    let mut split = HashSet::new();
+    let mut s = Survey::default();
     let mut last: Option<u64> = None;
     let mut buf = Vec::with_capacity(4096);
     loop {
@@ -767,18 +782,37 @@ fn split_dossiers(input: &mut dyn ReadSeek) -> Result<HashSet<u64>, AppError> {
         if n == 0 {
             break;
         }
-        let Ok(Peek { event: Some(e) }) = serde_json::from_slice::<Peek>(&buf) else {
+        s.lines += 1;
+        s.bytes += n as u64;
+        let Ok(peek) = serde_json::from_slice::<Peek>(&buf) else {
             continue;
         };
+        if let Some(PeekEnd { lines }) = peek.end
+            && s.end.is_none()
+        {
+            s.end = Some((s.lines, lines));
+        }
+        let Some(e) = peek.event else { continue };
         let h = code_hash(&e.dossier);
         if last != Some(h) {
             if !seen.insert(h) {
-                split.insert(h);
+                s.split.insert(h);
             }
             last = Some(h);
         }
     }
-    Ok(split)
+    Ok(s)
+}
+
+/// What the first pass learns of a file.
+#[derive(Default)]
+struct Survey {
+    /// Hashes of the codes of dossiers whose events stand in more than one place.
+    split: HashSet<u64>,
+    lines: u64,
+    bytes: u64,
+    /// The first end record: its line and the count it gives.
+    end: Option<(u64, u64)>,
 }
 
 impl Run<'_> {

@@ -490,8 +490,10 @@ impl Sim<'_> {
             .map(|u| u.code.clone())
             .ok_or_else(|| SimError::Base(format!("no unit {receiving}")))?;
         let Ok(code) = DossierCode::new(unit_code, day, *seq) else {
-            // A desk past 9,999 dossiers in a day: the profile asks too much of one unit.
-            return Ok(None);
+            return Err(SimError::Profile(format!(
+                "{}: more than 9,999 dossiers received at {receiving} on {day}, and dossier codes number at most 9,999 a unit and day: lower the volume or lengthen the period",
+                self.profile.name
+            )));
         };
         // The profile's shares are of all dossiers; only some procedures take each channel.
         let p_online = (self.profile.online / world.online_capable.max(0.01)).min(1.0);

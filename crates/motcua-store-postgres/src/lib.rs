@@ -67,6 +67,13 @@ impl PgStore {
                 include_str!("../migrations/0002_import_progress.sql").into_sql_str(),
                 false,
             ),
+            Migration::new(
+                3,
+                "codes in byte order".into(),
+                MigrationType::Simple,
+                include_str!("../migrations/0003_codes_in_byte_order.sql").into_sql_str(),
+                false,
+            ),
         ])
     }
 }

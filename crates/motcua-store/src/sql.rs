@@ -401,8 +401,8 @@ macro_rules! impl_sql_store {
                     let (code, seq) = after.unwrap_or(("", 0));
                     let mut b = q(
                         "SELECT code, seq, recorded_at, body FROM dossier_events \
-                         WHERE code > ? OR (code = ? AND seq > ?) ORDER BY code, seq LIMIT ?",
-                        vec![code.into(), code.into(), int(seq).into(), i64::from(limit).into()],
+                         WHERE (code, seq) > (?, ?) ORDER BY code, seq LIMIT ?",
+                        vec![code.into(), int(seq).into(), i64::from(limit).into()],
                     );
                     let rows = b.build().fetch_all(self.reader()).await.map_err(db)?;
                     rows.iter()
@@ -411,9 +411,10 @@ macro_rules! impl_sql_store {
                 }
 
                 async fn dossier_codes(&self, after: Option<&str>, limit: u32) -> Result<Vec<String>, StoreError> {
-                    let mut b = q("SELECT code FROM dossiers WHERE code > ? \
-                           UNION SELECT DISTINCT code FROM dossier_events WHERE code > ? ORDER BY code LIMIT ?",
-                        vec![after.unwrap_or("").into(), after.unwrap_or("").into(), i64::from(limit).into()]);
+                    let mut b = q("SELECT code FROM (SELECT code FROM dossiers WHERE code > ? ORDER BY code LIMIT ?) AS p \
+                           UNION SELECT code FROM (SELECT DISTINCT code FROM dossier_events WHERE code > ? ORDER BY code LIMIT ?) AS e \
+                           ORDER BY code LIMIT ?",
+                        vec![after.unwrap_or("").into(), i64::from(limit).into(), after.unwrap_or("").into(), i64::from(limit).into(), i64::from(limit).into()]);
                     let rows = b.build().fetch_all(self.reader()).await.map_err(db)?;
                     rows.iter().map(|r| r.try_get("code").map_err(StoreError::other)).collect()
                 }

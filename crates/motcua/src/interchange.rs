@@ -35,6 +35,9 @@ pub struct ImportArgs {
     /// (where each official gets their own).
     #[arg(long, value_name = "VAR")]
     pub initial_password_env: Option<String>,
+    /// Read the file from its first line, whatever an earlier import of it recorded.
+    #[arg(long)]
+    pub restart: bool,
 }
 
 fn app(store: Arc<dyn motcua_store::Store>) -> App {
@@ -155,6 +158,7 @@ pub async fn import(args: &ImportArgs) -> Result<bool, InputError> {
             ImportOptions {
                 batch: args.batch,
                 initial_password_hash,
+                restart: args.restart,
             },
             &mut |p| {
                 display.show(p);

@@ -267,11 +267,16 @@ fn bad_files_are_reported_by_line_and_corrupt_nothing() {
     {
         // Cut in the middle of the dossier's third event.
         let upto: usize = lines[..i + 2].iter().map(|l| l.len() + 1).sum::<usize>() + 30;
+        // Every dossier before the cut one is stored; the cut one is not.
+        let before = lines[..i]
+            .iter()
+            .filter(|l| l.starts_with(b"{\"event\"") && l.windows(8).any(|w| w == b"\"seq\":1,"))
+            .count() as u64;
         cases.push((
             "truncated",
             bytes[..upto].to_vec(),
             "the file ends without its end record".into(),
-            0,
+            before,
         ));
     }
     for (name, file, expected, stored) in cases {
@@ -286,17 +291,10 @@ fn bad_files_are_reported_by_line_and_corrupt_nothing() {
             "{name}: expected {expected:?} in:\n{out}"
         );
         let verified = verify_ok(&db);
-        if name == "truncated" {
-            assert!(
-                !verified.contains(&code),
-                "{name}: the cut dossier is not stored"
-            );
-        } else {
-            assert!(
-                verified.contains(&format!(": {stored} dossiers")),
-                "{name}: {verified}"
-            );
-        }
+        assert!(
+            verified.contains(&format!(": {stored} dossiers")),
+            "{name}: {verified}"
+        );
         // The corrected file then imports the rest, and only the rest.
         let o = import(&db, &source, &[]);
         assert!(o.status.success(), "{name}, corrected: {}", text(&o));
@@ -310,6 +308,37 @@ fn bad_files_are_reported_by_line_and_corrupt_nothing() {
             std::fs::read(&source).unwrap() == std::fs::read(&again).unwrap(),
             "{name}"
         );
+    }
+}
+
+#[test]
+fn a_damaged_end_record_refuses_the_whole_file() {
+    let dir = scratch("end");
+    let (_, source) = exported_demo(&dir);
+    let (lines, i, _, _) = lines_and_a_dossier(&source);
+    let end = lines.last().unwrap().clone();
+    let mut missing = lines.clone();
+    missing.remove(i + 1);
+    let mut early = lines.clone();
+    early.insert(i + 1, end);
+    for (name, l, expected) in [
+        (
+            "count",
+            missing,
+            "lines are missing or were added; nothing was imported",
+        ),
+        ("middle", early, "an end record before the last line"),
+    ] {
+        let path = dir.join(format!("{name}.jsonl"));
+        let mut f = l.join(&b'\n');
+        f.push(b'\n');
+        std::fs::write(&path, f).unwrap();
+        let db = sqlite(&dir, &format!("{name}.sqlite"));
+        let o = import(&db, &path, &[]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", text(&o));
+        assert!(text(&o).contains(expected), "{name}: {}", text(&o));
+        let o = motcua(&["verify", "--database", &db]);
+        assert!(text(&o).contains(": 0 dossiers"), "{name}: {}", text(&o));
     }
 }
 
