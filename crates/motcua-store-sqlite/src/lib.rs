@@ -153,6 +153,13 @@ impl SqliteStore {
                 include_str!("../migrations/0002_import_progress.sql").into_sql_str(),
                 false,
             ),
+            Migration::new(
+                3,
+                "events in append order".into(),
+                MigrationType::Simple,
+                include_str!("../migrations/0003_events_in_append_order.sql").into_sql_str(),
+                false,
+            ),
         ])
     }
 }
