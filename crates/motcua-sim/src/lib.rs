@@ -10,7 +10,7 @@
 //! event checked by the domain's fold as it is made — so that every generated history is one
 //! motcua would have accepted, and `motcua import` takes the file without a rejection.
 
-mod names;
+pub mod names;
 mod world;
 
 use std::io::Write;

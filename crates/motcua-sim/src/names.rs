@@ -3,21 +3,25 @@
 use fastrand::Rng;
 use motcua_domain::dossier::{Applicant, ApplicantKind};
 
-const FAMILY: [&str; 20] = [
+/// Common Vietnamese family names.
+pub const FAMILY: [&str; 20] = [
     "Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
     "Hồ", "Ngô", "Dương", "Lý", "Trương", "Đinh", "Lâm", "Mai",
 ];
-const MIDDLE: [&str; 16] = [
+/// Common Vietnamese middle names.
+pub const MIDDLE: [&str; 16] = [
     "Văn", "Thị", "Minh", "Ngọc", "Thanh", "Hoàng", "Đức", "Thu", "Quang", "Gia", "Bảo", "Kim",
     "Hữu", "Xuân", "Thảo", "Anh",
 ];
-const GIVEN: [&str; 40] = [
+/// Common Vietnamese given names.
+pub const GIVEN: [&str; 40] = [
     "An", "Bình", "Châu", "Chi", "Dũng", "Duy", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa",
     "Hùng", "Hương", "Khang", "Khánh", "Lan", "Linh", "Long", "Mai", "Minh", "Nam", "Ngân",
     "Nhung", "Phong", "Phúc", "Quân", "Quỳnh", "Sơn", "Tâm", "Thảo", "Thịnh", "Trang", "Trí",
     "Tuấn", "Uyên", "Vy", "Yến", "Đạt", "Ánh",
 ];
-const STREETS: [&str; 16] = [
+/// Common Vietnamese street names.
+pub const STREETS: [&str; 16] = [
     "Lê Lợi",
     "Nguyễn Huệ",
     "Hai Bà Trưng",

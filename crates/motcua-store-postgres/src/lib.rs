@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use motcua_store::StoreError;
 use motcua_store::codec;
-use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{Postgres, SqlSafeStr};
+use sqlx::Postgres;
 
 /// The PostgreSQL store.
 #[derive(Debug, Clone)]
@@ -52,27 +52,17 @@ impl PgStore {
     }
 
     fn migrator() -> Migrator {
-        Migrator::with_migrations(vec![
-            Migration::new(
-                1,
-                "init".into(),
-                MigrationType::Simple,
-                include_str!("../migrations/0001_init.sql").into_sql_str(),
-                false,
-            ),
-            Migration::new(
+        motcua_store::sql::migrator(&[
+            (1, "init", include_str!("../migrations/0001_init.sql")),
+            (
                 2,
-                "import progress".into(),
-                MigrationType::Simple,
-                include_str!("../migrations/0002_import_progress.sql").into_sql_str(),
-                false,
+                "import progress",
+                include_str!("../migrations/0002_import_progress.sql"),
             ),
-            Migration::new(
+            (
                 3,
-                "codes in byte order".into(),
-                MigrationType::Simple,
-                include_str!("../migrations/0003_codes_in_byte_order.sql").into_sql_str(),
-                false,
+                "codes in byte order",
+                include_str!("../migrations/0003_codes_in_byte_order.sql"),
             ),
         ])
     }

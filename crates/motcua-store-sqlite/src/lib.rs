@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use motcua_store::StoreError;
 use motcua_store::codec;
-use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{SqlSafeStr, Sqlite};
+use sqlx::Sqlite;
 
 /// How hard SQLite works to keep a committed transaction through a power failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -138,27 +138,17 @@ impl SqliteStore {
     }
 
     fn migrator() -> Migrator {
-        Migrator::with_migrations(vec![
-            Migration::new(
-                1,
-                "init".into(),
-                MigrationType::Simple,
-                include_str!("../migrations/0001_init.sql").into_sql_str(),
-                false,
-            ),
-            Migration::new(
+        motcua_store::sql::migrator(&[
+            (1, "init", include_str!("../migrations/0001_init.sql")),
+            (
                 2,
-                "import progress".into(),
-                MigrationType::Simple,
-                include_str!("../migrations/0002_import_progress.sql").into_sql_str(),
-                false,
+                "import progress",
+                include_str!("../migrations/0002_import_progress.sql"),
             ),
-            Migration::new(
+            (
                 3,
-                "events in append order".into(),
-                MigrationType::Simple,
-                include_str!("../migrations/0003_events_in_append_order.sql").into_sql_str(),
-                false,
+                "events in append order",
+                include_str!("../migrations/0003_events_in_append_order.sql"),
             ),
         ])
     }

@@ -96,6 +96,26 @@ where
     q
 }
 
+/// A backend's migrations, `(version, description, SQL)`, embedded in the binary.
+pub fn migrator(migrations: &[(i64, &'static str, &'static str)]) -> sqlx::migrate::Migrator {
+    use sqlx::SqlSafeStr;
+    use sqlx::migrate::{Migration, MigrationType};
+    sqlx::migrate::Migrator::with_migrations(
+        migrations
+            .iter()
+            .map(|(version, description, sql)| {
+                Migration::new(
+                    *version,
+                    (*description).into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
+
 /// Whether a database error is the violation of a unique key of `table`.
 pub fn violates_unique_key_of(e: &sqlx::Error, table: &str) -> bool {
     match e {

@@ -171,28 +171,8 @@ pub async fn demo(
     })
 }
 
-const FAMILY: [&str; 14] = [
-    "Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Phan", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
-    "Dương", "Lý",
-];
-const MIDDLE: [&str; 12] = [
-    "Văn", "Thị", "Minh", "Ngọc", "Thanh", "Hoàng", "Đức", "Thu", "Quang", "Gia", "Bảo", "Kim",
-];
-const GIVEN: [&str; 30] = [
-    "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương",
-    "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Ngân", "Nhung", "Phong", "Phúc", "Quân",
-    "Quỳnh", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Yến",
-];
-const STREETS: [&str; 8] = [
-    "Lê Lợi",
-    "Nguyễn Huệ",
-    "Hai Bà Trưng",
-    "Điện Biên Phủ",
-    "Cách Mạng Tháng Tám",
-    "Nguyễn Thị Minh Khai",
-    "Võ Văn Tần",
-    "Trần Hưng Đạo",
-];
+// The simulator's lists of common Vietnamese names and streets: generated people, never real.
+use motcua_sim::names::{FAMILY, GIVEN, MIDDLE, STREETS};
 
 struct Generator<'a> {
     app: &'a App,
