@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use motcua_store::StoreError;
 use motcua_store::codec;
+use sqlx::Postgres;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::Postgres;
 
 /// The PostgreSQL store.
 #[derive(Debug, Clone)]

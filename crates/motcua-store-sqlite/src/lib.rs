@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use motcua_store::StoreError;
 use motcua_store::codec;
+use sqlx::Sqlite;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::Sqlite;
 
 /// How hard SQLite works to keep a committed transaction through a power failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

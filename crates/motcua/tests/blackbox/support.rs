@@ -42,6 +42,14 @@ impl Drop for Server {
             let _ = c.kill();
             let _ = c.wait();
         }
+        // A passing test leaves no database behind.
+        if let Some(path) = self.database.strip_prefix("sqlite://")
+            && !std::thread::panicking()
+        {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
+            }
+        }
     }
 }
 
