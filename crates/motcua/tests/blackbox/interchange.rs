@@ -7,32 +7,10 @@ use std::process::Output;
 
 use motcua_store_postgres::testing::{TestDatabase, server_url};
 
-use crate::support::motcua;
-
-/// A scratch directory, removed when the test passes (kept after a failure, to look at).
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-impl std::ops::Deref for Scratch {
-    type Target = PathBuf;
-    fn deref(&self) -> &PathBuf {
-        &self.0
-    }
-}
+use crate::support::{Scratch, motcua};
 
 fn scratch(name: &str) -> Scratch {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("interchange-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    Scratch(dir)
+    Scratch::new(&format!("interchange-{name}"))
 }
 
 fn text(o: &Output) -> String {

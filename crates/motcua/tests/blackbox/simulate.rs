@@ -1,35 +1,13 @@
 //! `motcua simulate`: deterministic files that `motcua import` takes whole, with the
 //! profile's figures.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
-use crate::support::motcua;
-
-/// A scratch directory, removed when the test passes (kept after a failure, to look at).
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-impl std::ops::Deref for Scratch {
-    type Target = PathBuf;
-    fn deref(&self) -> &PathBuf {
-        &self.0
-    }
-}
+use crate::support::{Scratch, motcua};
 
 fn scratch(name: &str) -> Scratch {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("simulate-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    Scratch(dir)
+    Scratch::new(&format!("simulate-{name}"))
 }
 
 fn simulate(profile: &str, seed: &str, out: &Path) -> Output {
