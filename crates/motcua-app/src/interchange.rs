@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, Seek, SeekFrom, Write};
+use std::sync::Arc;
 
 use motcua_domain::calendar::CalendarSet;
 use motcua_domain::catalog::{Catalog, ProcedureRef};
@@ -140,7 +141,7 @@ pub struct ImportOptions {
 impl Default for ImportOptions {
     fn default() -> Self {
         Self {
-            batch: 2000,
+            batch: 10_000,
             initial_password_hash: None,
             restart: false,
         }
@@ -382,6 +383,7 @@ impl App {
             split: survey.split,
             group: None,
             progress: Progress::default(),
+            in_flight: None,
         };
         loop {
             let (line, item) = match pending.take() {
@@ -444,6 +446,7 @@ impl App {
         }
         run.finish_group(after_last, &mut report, progress).await?;
         run.flush(after_last, &mut report, progress).await?;
+        run.settle(&mut report, progress).await?;
         report.lines = reader.line;
         report.rejections.sort_by_key(|r| r.line);
         Ok(report)
@@ -734,7 +737,11 @@ struct Run<'a> {
     split: HashSet<u64>,
     group: Option<Group>,
     progress: Progress,
+    /// The batch being written, with the first line of each of its dossiers.
+    in_flight: Option<(Vec<u64>, InFlight)>,
 }
+
+type InFlight = tokio::task::JoinHandle<(Result<(), StoreError>, ImportBatch)>;
 
 fn code_hash(code: &str) -> u64 {
     let mut h = DefaultHasher::new();
@@ -784,16 +791,20 @@ fn survey(input: &mut dyn ReadSeek) -> Result<Survey, AppError> {
         }
         s.lines += 1;
         s.bytes += n as u64;
-        let Ok(peek) = serde_json::from_slice::<Peek>(&buf) else {
-            continue;
+        let h = if let Some(code) = leading_dossier(&buf) {
+            code_hash(code)
+        } else {
+            let Ok(peek) = serde_json::from_slice::<Peek>(&buf) else {
+                continue;
+            };
+            if let Some(PeekEnd { lines }) = peek.end
+                && s.end.is_none()
+            {
+                s.end = Some((s.lines, lines));
+            }
+            let Some(e) = peek.event else { continue };
+            code_hash(&e.dossier)
         };
-        if let Some(PeekEnd { lines }) = peek.end
-            && s.end.is_none()
-        {
-            s.end = Some((s.lines, lines));
-        }
-        let Some(e) = peek.event else { continue };
-        let h = code_hash(&e.dossier);
         if last != Some(h) {
             if !seen.insert(h) {
                 s.split.insert(h);
@@ -802,6 +813,22 @@ fn survey(input: &mut dyn ReadSeek) -> Result<Survey, AppError> {
         }
     }
     Ok(s)
+}
+
+/// The dossier code of an event line that begins as motcua writes it
+/// (`{"event":{"dossier":"CODE",`), read without parsing the rest: the first pass reads
+/// every line of a file of tens of gigabytes. Any other line (other field orders, escapes in
+/// the code) is parsed in full. The second pass parses every line either way, so a damaged
+/// line found here is still rejected there.
+fn leading_dossier(line: &[u8]) -> Option<&str> {
+    const PREFIX: &[u8] = br#"{"event":{"dossier":""#;
+    let rest = line.strip_prefix(PREFIX)?;
+    let end = rest.iter().position(|b| *b == b'"')?;
+    let code = &rest[..end];
+    if code.contains(&b'\\') || rest.get(end + 1) != Some(&b',') {
+        return None;
+    }
+    std::str::from_utf8(code).ok()
 }
 
 /// What the first pass learns of a file.
@@ -948,44 +975,77 @@ impl Run<'_> {
         Ok((group.first_line, events, row))
     }
 
-    /// Writes the batch with the checkpoint `next_line`. If a dossier of it is already
-    /// stored, each is written alone: one stored with the same events counts as already
-    /// there, one stored with other events is rejected.
+    /// Hands the batch, with the checkpoint `next_line`, to the store. The write runs while
+    /// the next batch is read and checked (one core parses and folds, the other writes); the
+    /// write before it is settled first, so batches and their checkpoints commit in order.
     async fn flush(
         &mut self,
         next_line: u64,
         report: &mut ImportReport,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<(), AppError> {
+        self.settle(report, progress).await?;
         let batch = std::mem::take(&mut self.batch);
         let next_line = self.first_fault.map_or(next_line, |f| f.min(next_line));
-        let checkpoint = Some((self.file_id.clone(), next_line));
+        let mut lines = Vec::with_capacity(batch.dossiers.len());
+        let mut dossiers = Vec::with_capacity(batch.dossiers.len());
+        for (line, events, row) in batch.dossiers {
+            lines.push(line);
+            dossiers.push((events, row));
+        }
         let whole = ImportBatch {
-            dossiers: batch
-                .dossiers
-                .iter()
-                .map(|(_, e, r)| (e.clone(), r.clone()))
-                .collect(),
-            freeze: batch.freeze.iter().cloned().collect(),
+            dossiers,
+            freeze: batch.freeze.into_iter().collect(),
             sequences: batch
                 .sequences
-                .iter()
-                .map(|((u, d), n)| (u.clone(), d.clone(), *n))
+                .into_iter()
+                .map(|((u, d), n)| (u, d, n))
                 .collect(),
-            checkpoint: checkpoint.clone(),
+            checkpoint: Some((self.file_id.clone(), next_line)),
         };
-        match self.app.store.import(&whole).await {
+        let store = Arc::clone(&self.app.store);
+        self.in_flight = Some((
+            lines,
+            tokio::spawn(async move {
+                let result = store.import(&whole).await;
+                (result, whole)
+            }),
+        ));
+        Ok(())
+    }
+
+    /// Waits for the write in flight, if any, and counts what it stored. If a dossier of it
+    /// is already stored, each is written alone: one stored with the same events counts as
+    /// already there, one stored with other events is rejected.
+    async fn settle(
+        &mut self,
+        report: &mut ImportReport,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<(), AppError> {
+        let Some((lines, task)) = self.in_flight.take() else {
+            return Ok(());
+        };
+        let (result, whole) = task.await.map_err(|e| {
+            AppError::Store(StoreError::Other(format!("the import writer stopped: {e}")))
+        })?;
+        match result {
             Ok(()) => {
-                for (_, events, _) in &batch.dossiers {
+                for (events, _) in &whole.dossiers {
                     report.dossiers += 1;
                     report.events += events.len() as u64;
                 }
             }
             Err(StoreError::Duplicate(_)) => {
-                for (line, events, row) in batch.dossiers {
+                let ImportBatch {
+                    dossiers,
+                    freeze,
+                    sequences,
+                    checkpoint,
+                } = whole;
+                for (line, (events, row)) in lines.into_iter().zip(dossiers) {
                     let one = ImportBatch {
-                        freeze: whole.freeze.clone(),
-                        sequences: whole.sequences.clone(),
+                        freeze: freeze.clone(),
+                        sequences: sequences.clone(),
                         dossiers: vec![(events, row)],
                         checkpoint: None,
                     };
@@ -1028,5 +1088,32 @@ impl Run<'_> {
         self.progress.batches += 1;
         progress(&self.progress);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::leading_dossier;
+
+    #[test]
+    fn the_first_pass_reads_the_code_of_its_own_lines_and_leaves_others_to_the_parser() {
+        let ours = br#"{"event":{"dossier":"H29.01.01-251204-0076","seq":5}}"#;
+        assert_eq!(leading_dossier(ours), Some("H29.01.01-251204-0076"));
+        for other in [
+            &br#"{"event":{"seq":5,"dossier":"H29.01.01-251204-0076"}}"#[..],
+            br#"{ "event": {"dossier":"H29"}}"#,
+            br#"{"event":{"dossier":"H2\"9","seq":1}}"#,
+            br#"{"event":{"dossier":"H29"}"#,
+            br#"{"event":{"dossier":"H29"#,
+            br#"{"end":{"lines":3}}"#,
+            b"{\"event\":{\"dossier\":\"\xff\",",
+        ] {
+            assert_eq!(
+                leading_dossier(other),
+                None,
+                "{}",
+                String::from_utf8_lossy(other)
+            );
+        }
     }
 }

@@ -313,6 +313,45 @@ impl Writer<'_> {
     }
 }
 
+/// The share of a working day's arrivals in its first session (the morning); the rest come
+/// in the second.
+pub const FIRST_SESSION_SHARE: f64 = 0.6;
+
+/// The working days of a profile's period with the number of dossiers each receives, as the
+/// simulator lays them out.
+pub fn days(profile: &Profile, calendar: &WorkingCalendar) -> Vec<(Date, u64)> {
+    let days = working_days(calendar, profile.start, profile.end);
+    let counts = spread(profile.dossiers, &days, calendar);
+    days.into_iter().zip(counts).collect()
+}
+
+/// How arrivals spread over a working day with these sessions: for each session, the share
+/// of the day's working time it takes and how many times the day's mean rate arrives in it.
+pub fn day_pattern(sessions: &[motcua_domain::calendar::Session]) -> Vec<(f64, f64)> {
+    let minutes: Vec<f64> = sessions
+        .iter()
+        .map(|s| f64::from(s.end_minute().saturating_sub(s.start_minute())))
+        .collect();
+    let total: f64 = minutes.iter().sum();
+    if total <= 0.0 {
+        return Vec::new();
+    }
+    minutes
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let share = match (sessions.len(), i) {
+                (1, _) => 1.0,
+                (_, 0) => FIRST_SESSION_SHARE,
+                (_, 1) => 1.0 - FIRST_SESSION_SHARE,
+                _ => 0.0,
+            };
+            let time = m / total;
+            (time, if time > 0.0 { share / time } else { 0.0 })
+        })
+        .collect()
+}
+
 fn working_days(calendar: &WorkingCalendar, start: Date, end: Date) -> Vec<Date> {
     let mut days = Vec::new();
     let mut d = start;
@@ -443,7 +482,7 @@ impl Sim<'_> {
     /// A receipt instant on `day`: within its sessions, more in the morning.
     fn arrival(&mut self, day: Date) -> Option<Timestamp> {
         let sessions = self.calendar.sessions_on(day);
-        let s = if sessions.len() > 1 && self.chance(0.4) {
+        let s = if sessions.len() > 1 && self.chance(1.0 - FIRST_SESSION_SHARE) {
             sessions[1]
         } else {
             *sessions.first()?
@@ -834,6 +873,42 @@ impl Gen<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_day_pattern_puts_more_of_the_day_in_the_morning() {
+        use motcua_domain::calendar::Session;
+        let day = [
+            Session::new(7 * 60 + 30, 11 * 60 + 30).unwrap(),
+            Session::new(13 * 60 + 30, 17 * 60).unwrap(),
+        ];
+        let p = day_pattern(&day);
+        assert_eq!(p.len(), 2);
+        assert!((p[0].0 - 240.0 / 450.0).abs() < 1e-12);
+        assert!((p[0].1 - 1.125).abs() < 1e-12, "{p:?}");
+        assert!((p[1].1 - 0.4 / (210.0 / 450.0)).abs() < 1e-12, "{p:?}");
+        // The mean over the day is the day's mean.
+        let mean: f64 = p.iter().map(|(t, m)| t * m).sum();
+        assert!((mean - 1.0).abs() < 1e-12);
+        assert_eq!(day_pattern(&day[..1]), vec![(1.0, 1.0)]);
+        assert!(day_pattern(&[]).is_empty());
+    }
+
+    #[test]
+    fn the_days_of_a_profile_hold_all_its_dossiers_and_peak_at_month_ends() {
+        let p = Profile::named("small").unwrap().unwrap();
+        let set = CalendarSet::from_toml(motcua_domain::calendar::OFFICIAL_VN_CALENDAR).unwrap();
+        let days = days(&p, set.base());
+        assert_eq!(days.iter().map(|(_, n)| n).sum::<u64>(), p.dossiers);
+        let (busiest, _) = days.iter().max_by_key(|(_, n)| *n).unwrap();
+        let later: Vec<_> = days
+            .iter()
+            .filter(|(d, _)| d.month() == busiest.month() && d > busiest)
+            .collect();
+        assert!(
+            later.len() < 3,
+            "the busiest day {busiest} is among its month's last three working days"
+        );
+    }
 
     #[test]
     fn every_shipped_profile_is_valid() {

@@ -51,6 +51,9 @@ impl PgStore {
         self.pool.begin().await.map_err(codec::db)
     }
 
+    /// A batch insert: the transaction is rolled back whole on any error.
+    const BULK_INSERT: &'static str = "INSERT";
+
     fn migrator() -> Migrator {
         motcua_store::sql::migrator(&[
             (1, "init", include_str!("../migrations/0001_init.sql")),

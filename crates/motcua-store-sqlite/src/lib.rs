@@ -137,6 +137,10 @@ impl SqliteStore {
             .map_err(codec::db)
     }
 
+    /// A conflict stops the statement where it is, and the transaction is rolled back whole,
+    /// so SQLite keeps no statement journal for the batch (a copy of every page it changes).
+    const BULK_INSERT: &'static str = "INSERT OR FAIL";
+
     fn migrator() -> Migrator {
         motcua_store::sql::migrator(&[
             (1, "init", include_str!("../migrations/0001_init.sql")),

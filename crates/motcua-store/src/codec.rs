@@ -279,8 +279,19 @@ where
     q
 }
 
-/// The `SELECT` of [`crate::Store::list_dossiers`], one row more than `limit` so the caller
-/// can tell whether a next page exists. Shared so that both backends filter identically.
+/// At most this many units are listed one by one (each column's index then gives its newest
+/// rows in order); a longer list (a whole department's or province's subtree) is one
+/// search of the three indexes, sorted.
+const UNITS_ONE_BY_ONE: usize = 16;
+
+/// The `SELECT` of [`crate::Store::list_dossiers`]: newest change first, with the filter and
+/// after the cursor, one row more than `limit` so the caller can tell whether a next page
+/// exists. Shared so that both backends filter identically.
+///
+/// Dossiers of a few units are found as the union of, for each unit and each of the three
+/// unit columns, that column's newest matching rows (read in order from its index, `limit + 1`
+/// of them): a ward holding years of history reads a few dozen rows for its first page
+/// rather than sorting every dossier it ever had.
 pub fn dossier_list_query<DB>(
     filter: &crate::DossierFilter,
     after: Option<&crate::DossierCursor>,
@@ -292,12 +303,55 @@ where
     i64: for<'t> sqlx::Encode<'t, DB> + Type<DB>,
     String: for<'t> sqlx::Encode<'t, DB> + Type<DB>,
 {
-    let mut q = sqlx::QueryBuilder::<DB>::new(format!(
-        "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE 1 = 1"
-    ));
-    if let Some(units) = &filter.any_unit {
-        push_any_unit(&mut q, units);
+    let order = " ORDER BY last_event_at DESC, code DESC LIMIT ";
+    let take = i64::from(limit) + 1;
+    match &filter.any_unit {
+        Some(units) if !units.is_empty() && units.len() <= UNITS_ONE_BY_ONE => {
+            let mut q = sqlx::QueryBuilder::<DB>::new(format!("SELECT {DOSSIER_COLUMNS} FROM ("));
+            let mut branch = 0;
+            for col in ["receiving_unit", "competent_unit", "current_unit"] {
+                for u in units {
+                    if branch > 0 {
+                        q.push(" UNION ");
+                    }
+                    q.push(format!(
+                        "SELECT {DOSSIER_COLUMNS} FROM (SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE {col} = "
+                    ))
+                    .push_bind(u.clone());
+                    push_list_filters(&mut q, filter, after);
+                    q.push(order)
+                        .push_bind(take)
+                        .push(format!(") AS b{branch}"));
+                    branch += 1;
+                }
+            }
+            q.push(") AS page").push(order).push_bind(take);
+            q
+        }
+        _ => {
+            let mut q = sqlx::QueryBuilder::<DB>::new(format!(
+                "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE 1 = 1"
+            ));
+            if let Some(units) = &filter.any_unit {
+                push_any_unit(&mut q, units);
+            }
+            push_list_filters(&mut q, filter, after);
+            q.push(order).push_bind(take);
+            q
+        }
     }
+}
+
+/// The list's conditions other than `any_unit`, each ` AND …`, and the cursor.
+fn push_list_filters<DB>(
+    q: &mut sqlx::QueryBuilder<DB>,
+    filter: &crate::DossierFilter,
+    after: Option<&crate::DossierCursor>,
+) where
+    DB: sqlx::Database,
+    i64: for<'t> sqlx::Encode<'t, DB> + Type<DB>,
+    String: for<'t> sqlx::Encode<'t, DB> + Type<DB>,
+{
     if let Some(u) = &filter.current_unit {
         q.push(" AND current_unit = ").push_bind(u.clone());
     }
@@ -347,9 +401,6 @@ where
             .push_bind(c.code.clone())
             .push("))");
     }
-    q.push(" ORDER BY last_event_at DESC, code DESC LIMIT ")
-        .push_bind(i64::from(limit) + 1);
-    q
 }
 
 /// Cuts the extra row off a list result and turns it into the next page's cursor.

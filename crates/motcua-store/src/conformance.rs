@@ -59,6 +59,7 @@ macro_rules! conformance_tests {
             concurrent_sequence_allocations_never_repeat,
             lists_filter_dossiers,
             lists_page_through_every_dossier_once,
+            unit_lists_page_through_every_dossier_once,
             search_ignores_diacritics_and_wildcards,
             counts_by_status_and_codes_in_order,
             unknown_things_are_not_found,
@@ -790,6 +791,62 @@ pub async fn lists_page_through_every_dossier_once(store: &dyn Store) {
     }
     let all: Vec<String> = (1..=7).rev().map(|n| code(n).to_string()).collect();
     assert_eq!(seen, all);
+}
+
+/// A list of the dossiers of some units (few, listed one by one, or many, searched at once)
+/// pages through each dossier that involves one of them exactly once, in order, whichever
+/// of its unit columns names the unit.
+pub async fn unit_lists_page_through_every_dossier_once(store: &dyn Store) {
+    seven_dossiers(store).await;
+    // Received by phuong-b, now at phuong-a.
+    let mut moved = new_dossier(8, "Bùi Thị Lan", "2026-03-02T08:00:00+07:00");
+    moved.projection.receiving_unit = "phuong-b".into();
+    moved.projection.competent_unit = Some("phuong-b".into());
+    moved.projection.current_unit = Some("phuong-a".into());
+    moved.projection.last_event_at = 350;
+    store.append(moved).await.unwrap();
+    let many: Vec<String> = (0..30)
+        .map(|i| format!("phuong-x{i}"))
+        .chain(["phuong-a".into(), "phuong-c".into()])
+        .collect();
+    for units in [vec!["phuong-a".to_owned(), "phuong-c".to_owned()], many] {
+        for limit in [1, 2, 3, 100] {
+            let filter = DossierFilter {
+                any_unit: Some(units.clone()),
+                ..DossierFilter::default()
+            };
+            let mut seen = Vec::new();
+            let mut cursor: Option<DossierCursor> = None;
+            loop {
+                let page = store
+                    .list_dossiers(&filter, cursor.as_ref(), limit)
+                    .await
+                    .unwrap();
+                assert!(page.items.len() <= limit as usize);
+                seen.extend(
+                    page.items
+                        .iter()
+                        .map(|r| r.code.parse::<DossierCode>().unwrap().sequence()),
+                );
+                match page.next {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            assert_eq!(
+                seen,
+                [7, 6, 5, 8, 2, 1],
+                "{} units, pages of {limit}",
+                units.len()
+            );
+        }
+    }
+    let b = DossierFilter {
+        any_unit: Some(vec!["phuong-b".into()]),
+        statuses: Some(vec![4, 5]),
+        ..DossierFilter::default()
+    };
+    assert_eq!(codes_of(store, b).await, [4, 3]);
 }
 
 /// Text search ignores diacritics and treats `%` and `_` as plain characters.

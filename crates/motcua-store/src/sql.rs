@@ -7,7 +7,10 @@
 //!   for reads (the same pool on PostgreSQL);
 //! - `async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>, StoreError>`:
 //!   `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL;
-//! - `fn migrator() -> sqlx::migrate::Migrator`: its own migrations.
+//! - `fn migrator() -> sqlx::migrate::Migrator`: its own migrations;
+//! - `const BULK_INSERT: &str`: how an insert of many rows in a transaction that is rolled
+//!   back whole on any error begins (`INSERT OR FAIL` on SQLite, which then keeps no
+//!   statement journal; `INSERT` on PostgreSQL).
 //!
 //! Statements are written once with `?` placeholders; [`Arg`] values are bound through
 //! `sqlx::QueryBuilder`, which writes each database's own placeholders.
@@ -350,9 +353,10 @@ macro_rules! impl_sql_store {
                         for (code, e) in chunk {
                             rows.push((*code, e.seq, e.recorded_at, event_columns(&e.event)?));
                         }
-                        let mut b = ::sqlx::QueryBuilder::<Db>::new(
-                            "INSERT INTO dossier_events (code, seq, type, at, actor, unit, recorded_at, body) ",
-                        );
+                        let mut b = ::sqlx::QueryBuilder::<Db>::new(format!(
+                            "{} INTO dossier_events (code, seq, type, at, actor, unit, recorded_at, body) ",
+                            <$store>::BULK_INSERT
+                        ));
                         b.push_values(rows, |mut r, (code, seq, recorded_at, c)| {
                             r.push_bind(code.to_owned())
                                 .push_bind(int(seq))
@@ -366,7 +370,7 @@ macro_rules! impl_sql_store {
                         b.build().execute(&mut *tx).await.map_err(unique)?;
                     }
                     for chunk in batch.dossiers.chunks(200) {
-                        let mut b = ::sqlx::QueryBuilder::<Db>::new(format!("INSERT INTO dossiers ({DOSSIER_COLUMNS}) "));
+                        let mut b = ::sqlx::QueryBuilder::<Db>::new(format!("{} INTO dossiers ({DOSSIER_COLUMNS}) ", <$store>::BULK_INSERT));
                         b.push_values(chunk, |mut r, (_, p)| {
                             for arg in dossier_args(p, p.version) {
                                 match arg {

@@ -28,7 +28,7 @@ pub struct ImportArgs {
     /// The interchange file (JSON Lines, docs/interchange.md).
     pub file: PathBuf,
     /// Dossiers per transaction.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 10_000)]
     pub batch: usize,
     /// Give every imported official this environment variable's value as their password,
     /// and let them log in at once: for rehearsals and benchmarks, not for a real province

@@ -4,8 +4,13 @@
 //! birth registrations through their whole lifecycle over HTTP — receipt, three steps,
 //! result issued, result returned: six lifecycle actions each — with a public tracking
 //! lookup and an inbox page read in between. It reports throughput and latency percentiles
-//! per request kind. It only talks to loopback addresses and stops at a duration or an
-//! action count, whichever comes first.
+//! per request kind. With a profile, the clients follow its shares (online submissions,
+//! supplement requests) and its working day (the run is one working day compressed: more
+//! actions in the morning session, as the simulator has them arrive), and they also look up
+//! dossiers of the profile's year by code and read the unit's list, so that a server holding
+//! an imported province-year is measured on its stored history, not only on what the run
+//! adds. It only talks to loopback addresses and stops at a duration or an action count,
+//! whichever comes first.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -106,6 +111,41 @@ impl Client {
         ok
     }
 
+    /// A public lookup by code: found and not found are both answers, timed apart.
+    async fn lookup(&self, code: &str) {
+        let start = Instant::now();
+        let result = self
+            .http
+            .get(format!("{}/api/v1/public/dossiers/{code}", self.base))
+            .send()
+            .await;
+        let micros = u32::try_from(start.elapsed().as_micros()).unwrap_or(u32::MAX);
+        let kind = match result {
+            Ok(r) if r.status().is_success() => "read: code lookup, year (found)",
+            Ok(r) if r.status() == reqwest::StatusCode::NOT_FOUND => {
+                "read: code lookup, year (not found)"
+            }
+            Ok(r) => {
+                if self.errors.fetch_add(1, Ordering::Relaxed) < 5 {
+                    eprintln!("code lookup {code}: {}", r.status());
+                }
+                return;
+            }
+            Err(e) => {
+                if self.errors.fetch_add(1, Ordering::Relaxed) < 5 {
+                    eprintln!("code lookup {code}: {e}");
+                }
+                return;
+            }
+        };
+        self.samples
+            .lock()
+            .await
+            .entry(kind)
+            .or_default()
+            .push(micros);
+    }
+
     async fn login(&self, username: &str, password: &str) -> Result<String, InputError> {
         let r = self
             .http
@@ -172,6 +212,63 @@ struct Mix {
     online: f64,
     /// Share of dossiers with a supplement request at the specialist's step.
     supplement: f64,
+    /// The working days of the profile's period (stored dossiers' codes carry them).
+    days: Vec<jiff::civil::Date>,
+    /// The working day's sessions: share of the day's time, multiple of the mean rate.
+    pattern: Vec<(f64, f64)>,
+}
+
+impl Mix {
+    /// A code the profile's year may have given at the ward: a working day of the period
+    /// and one of the first numbers of that day.
+    fn stored_code(&self, unit_code: &str, rng: &mut fastrand::Rng) -> Option<String> {
+        let day = self.days.get(rng.usize(..self.days.len().max(1)))?;
+        Some(format!(
+            "{unit_code}-{}-{:04}",
+            day.strftime("%y%m%d"),
+            rng.u16(1..=3)
+        ))
+    }
+
+    /// How many times the mean rate applies at `fraction` of the run (the run is one
+    /// working day).
+    fn intensity(&self, fraction: f64) -> f64 {
+        let mut start = 0.0;
+        for (time, multiple) in &self.pattern {
+            if fraction < start + time {
+                return *multiple;
+            }
+            start += time;
+        }
+        self.pattern.last().map_or(1.0, |(_, m)| *m)
+    }
+}
+
+/// Paces one client: its share of the rate, following the day's pattern.
+struct Pacer {
+    gap: Duration,
+    next: Instant,
+    started: Instant,
+    run: Duration,
+}
+
+impl Pacer {
+    async fn wait(&mut self, mix: &Mix) {
+        if self.next > Instant::now() {
+            tokio::time::sleep_until(self.next.into()).await;
+        }
+        let now = Instant::now();
+        let fraction = now.duration_since(self.started).as_secs_f64() / self.run.as_secs_f64();
+        let multiple = mix.intensity(fraction).max(0.05);
+        self.next = self.next.max(now) + self.gap.div_f64(multiple);
+    }
+}
+
+/// A ward a client works in.
+struct Ward {
+    id: &'static str,
+    /// Its unit code, the first part of its dossiers' codes.
+    code: String,
 }
 
 /// The three officials of a ward a client plays.
@@ -184,14 +281,15 @@ struct Tokens {
 /// A client with its pace.
 struct Step<'a> {
     client: &'a Client,
-    pacer: Option<&'a mut tokio::time::Interval>,
+    pacer: Option<&'a mut Pacer>,
+    mix: &'a Mix,
 }
 
 impl Step<'_> {
     /// A lifecycle action, waiting for its turn when the load has a rate.
     async fn write(&mut self, kind: &'static str, req: reqwest::RequestBuilder) -> Option<Value> {
         if let Some(p) = self.pacer.as_mut() {
-            p.tick().await;
+            p.wait(self.mix).await;
         }
         self.client.call(kind, req, true).await
     }
@@ -208,15 +306,11 @@ impl Step<'_> {
 
 /// One birth registration through its whole life, as the ward's officials and the citizen
 /// would take it.
-async fn lifecycle(
-    s: &mut Step<'_>,
-    t: &Tokens,
-    ward: &str,
-    n: &str,
-    mix: &Mix,
-    rng: &mut fastrand::Rng,
-) {
+async fn lifecycle(s: &mut Step<'_>, t: &Tokens, ward: &Ward, n: &str, rng: &mut fastrand::Rng) {
     let c = s.client;
+    let mix = s.mix;
+    let ward_code = ward.code.as_str();
+    let ward = ward.id;
     let body = json!({
         "procedure_code": "1.001193",
         "unit": ward,
@@ -271,6 +365,16 @@ async fn lifecycle(
         ))
         .bearer_auth(&t.specialist);
     s.read("read: inbox page", inbox).await;
+    if !mix.days.is_empty() {
+        let list = c
+            .http
+            .get(format!("{}/api/v1/dossiers?unit={ward}&limit=20", c.base))
+            .bearer_auth(&t.desk);
+        s.read("read: unit's dossiers, newest page", list).await;
+        if let Some(stored) = mix.stored_code(ward_code, rng) {
+            c.lookup(&stored).await;
+        }
+    }
     if rng.f64() < mix.supplement {
         let ask = json!({"action": "request-supplement", "missing": ["Bản sao giấy tờ tùy thân"]});
         if !s.act("request-supplement", &t.specialist, &code, ask).await {
@@ -315,19 +419,58 @@ pub async fn run(args: &LoadArgs) -> Result<(), InputError> {
             "--rate must be 0.1–100000 actions per second",
         ));
     }
-    let mix = match &args.profile {
-        None => Mix {
-            online: 0.0,
-            supplement: 0.0,
-        },
+    let (mix, busiest) = match &args.profile {
+        None => (
+            Mix {
+                online: 0.0,
+                supplement: 0.0,
+                days: Vec::new(),
+                pattern: Vec::new(),
+            },
+            None,
+        ),
         Some(name) => {
             let p = crate::simulate::profile(name)?;
-            Mix {
-                online: p.online,
-                supplement: p.supplement,
-            }
+            let set = motcua_domain::calendar::CalendarSet::from_toml(
+                motcua_domain::calendar::OFFICIAL_VN_CALENDAR,
+            )
+            .map_err(InputError::from_display)?;
+            let calendar = set.base();
+            let days = motcua_sim::days(&p, calendar);
+            let busiest = days.iter().max_by_key(|(_, n)| *n).copied();
+            let pattern = busiest.map_or_else(Vec::new, |(d, _)| {
+                motcua_sim::day_pattern(calendar.sessions_on(d))
+            });
+            let working_seconds: f64 = busiest.map_or(0.0, |(d, _)| {
+                calendar
+                    .sessions_on(d)
+                    .iter()
+                    .map(|s| f64::from(s.end_minute() - s.start_minute()) * 60.0)
+                    .sum()
+            });
+            let peak = pattern.iter().map(|(_, m)| *m).fold(0.0, f64::max);
+            (
+                Mix {
+                    online: p.online,
+                    supplement: p.supplement,
+                    days: days.into_iter().map(|(d, _)| d).collect(),
+                    pattern,
+                },
+                busiest.map(|(d, n)| (p.name.clone(), d, n, working_seconds, peak)),
+            )
         }
     };
+    if let (Some((name, _, _, _, _)), false) = (&busiest, mix.pattern.is_empty()) {
+        let shares: Vec<String> = mix
+            .pattern
+            .iter()
+            .map(|(t, m)| format!("{:.0}% of the run at {m:.2}× the rate", t * 100.0))
+            .collect();
+        if args.rate.is_some() {
+            println!("one working day of {name}: {}", shares.join(", "));
+        }
+    }
+    let codes = unit_codes(&args.target).await?;
     let samples: Samples = Arc::default();
     let errors = Arc::new(AtomicU64::new(0));
     let actions = Arc::new(AtomicU64::new(0));
@@ -347,6 +490,11 @@ pub async fn run(args: &LoadArgs) -> Result<(), InputError> {
             actions: actions.clone(),
         };
         let ward = WARDS[w % WARDS.len()];
+        let ward_code = codes.get(ward).cloned().ok_or_else(|| {
+            InputError::new(format!(
+                "the server has no unit {ward}: is it running with --demo, or with a simulated province imported?"
+            ))
+        })?;
         let desk = client
             .login(&format!("{ward}-mot-cua"), &args.password)
             .await?;
@@ -359,17 +507,23 @@ pub async fn run(args: &LoadArgs) -> Result<(), InputError> {
         let max = args.max_actions;
         let ready = ready.clone();
         let mix = mix.clone();
-        let pace = args.rate.map(|r| {
+        let gap = args.rate.map(|r| {
             Duration::from_secs_f64(f64::from(u32::try_from(args.concurrency).unwrap_or(64)) / r)
         });
         workers.push(tokio::spawn(async move {
             ready.wait().await;
-            let deadline = Instant::now() + duration;
-            let mut pacer = pace.map(|p| {
-                let mut i = tokio::time::interval(p);
-                i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                i
+            let started = Instant::now();
+            let deadline = started + duration;
+            let mut pacer = gap.map(|gap| Pacer {
+                gap,
+                next: started,
+                started,
+                run: duration,
             });
+            let ward = Ward {
+                id: ward,
+                code: ward_code,
+            };
             let tokens = Tokens {
                 desk,
                 specialist,
@@ -382,16 +536,9 @@ pub async fn run(args: &LoadArgs) -> Result<(), InputError> {
                 let mut step = Step {
                     client: &client,
                     pacer: pacer.as_mut(),
+                    mix: &mix,
                 };
-                lifecycle(
-                    &mut step,
-                    &tokens,
-                    ward,
-                    &format!("{w} {n}"),
-                    &mix,
-                    &mut rng,
-                )
-                .await;
+                lifecycle(&mut step, &tokens, &ward, &format!("{w} {n}"), &mut rng).await;
             }
         }));
     }
@@ -433,7 +580,37 @@ pub async fn run(args: &LoadArgs) -> Result<(), InputError> {
         errors.load(Ordering::Relaxed),
         args.concurrency
     );
+    let returned = samples.get("return-result").map_or(0, Vec::len);
+    if let (Some((name, day, dossiers, seconds, peak)), true) = (busiest, returned > 0) {
+        #[allow(clippy::cast_precision_loss)]
+        let per_dossier = done as f64 / returned as f64;
+        #[allow(clippy::cast_precision_loss)]
+        let need = dossiers as f64 * per_dossier / seconds.max(1.0) * peak.max(1.0);
+        println!(
+            "{name}'s busiest day ({day}, {dossiers} dossiers) at {per_dossier:.1} actions a dossier needs {need:.1} actions/s in its busiest session: this run sustained {:.1}× that",
+            rate / need.max(f64::MIN_POSITIVE)
+        );
+    }
     Ok(())
+}
+
+/// The code of every unit, by id (a public list).
+async fn unit_codes(target: &str) -> Result<BTreeMap<String, String>, InputError> {
+    let base = target.trim_end_matches('/');
+    let r = reqwest::get(format!("{base}/api/v1/units"))
+        .await
+        .map_err(|e| InputError::new(format!("cannot reach {base}: {e}")))?;
+    if !r.status().is_success() {
+        return Err(InputError::new(format!(
+            "{base}/api/v1/units answered {}",
+            r.status()
+        )));
+    }
+    let units: Vec<Value> = r.json().await.map_err(InputError::from_display)?;
+    Ok(units
+        .iter()
+        .filter_map(|u| Some((u["id"].as_str()?.to_owned(), u["code"].as_str()?.to_owned())))
+        .collect())
 }
 
 #[cfg(test)]

@@ -183,3 +183,88 @@ fn a_request_in_flight_finishes_after_sigterm() {
     sigterm(&child);
     assert!(wait_exit(&mut child).success());
 }
+
+#[test]
+fn the_load_driver_takes_dossiers_through_their_lives_on_a_profiles_working_day() {
+    let dir = scratch("load");
+    let database = format!("sqlite://{}", dir.join("load.sqlite").display());
+    let setup = motcua(&["demo", "--database", &database, "--dossiers", "0"]);
+    assert!(setup.status.success());
+    let (mut child, addr, _logs) = serve(
+        &["--database", &database, "--listen", "127.0.0.1:0"],
+        &[("MOTCUA_LOG", "error")],
+    );
+    let target = format!("http://{addr}");
+    let out = motcua(&[
+        "load",
+        "--target",
+        &target,
+        "--duration",
+        "4",
+        "--concurrency",
+        "2",
+        "--rate",
+        "40",
+        "--profile",
+        "small",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The run is one working day of the profile: more in the morning session.
+    let day = text
+        .lines()
+        .find_map(|l| l.strip_prefix("one working day of small: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    let multiples: Vec<f64> = day
+        .split(", ")
+        .map(|part| {
+            let m = part
+                .split(" at ")
+                .nth(1)
+                .unwrap()
+                .trim_end_matches("× the rate");
+            m.parse().unwrap()
+        })
+        .collect();
+    assert_eq!(multiples.len(), 2, "{day}");
+    assert!(multiples[0] > 1.0 && multiples[1] < 1.0, "{day}");
+    let summary = text
+        .lines()
+        .find(|l| l.starts_with("lifecycle actions: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    let done: u64 = summary["lifecycle actions: ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Paced at 40 a second for 4 seconds: well above nothing, not above the rate.
+    assert!((20..=170).contains(&done), "{summary}");
+    assert!(summary.contains(" 0 errors"), "{summary}");
+    for kind in [
+        "receive (walk-in)",
+        "complete-step (leader)",
+        "read: inbox page",
+        "read: unit's dossiers, newest page",
+        "read: code lookup, year",
+    ] {
+        assert!(text.contains(kind), "{kind} missing: {text}");
+    }
+    assert!(text.contains("small's busiest day ("), "{text}");
+    // Only loopback targets.
+    let refused = motcua(&[
+        "load",
+        "--target",
+        "http://192.0.2.1:8080",
+        "--duration",
+        "1",
+    ]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("loopback"));
+    sigterm(&child);
+    assert!(wait_exit(&mut child).success());
+}
