@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use motcua_store::StoreError;
 use motcua_store::codec;
+use motcua_store::sql::Arg;
 use sqlx::Postgres;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -51,8 +52,29 @@ impl PgStore {
         self.pool.begin().await.map_err(codec::db)
     }
 
-    /// A batch insert: the transaction is rolled back whole on any error.
-    const BULK_INSERT: &'static str = "INSERT";
+    /// Many rows with `COPY … FROM STDIN`: one statement, the rows streamed in COPY's text
+    /// format, several times faster than `INSERT`s with bound values. A conflict fails the
+    /// whole `COPY`, and the transaction is rolled back whole.
+    async fn bulk_insert(
+        tx: &mut sqlx::Transaction<'static, Postgres>,
+        table: &str,
+        columns: &str,
+        rows: Vec<Vec<Arg>>,
+    ) -> Result<(), sqlx::Error> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let data = motcua_store::sql::copy_text(&rows);
+        drop(rows);
+        let mut copy = tx
+            .copy_in_raw(&format!("COPY {table} ({columns}) FROM STDIN"))
+            .await?;
+        if let Err(e) = copy.send(data).await {
+            copy.abort("the import could not send its rows").await.ok();
+            return Err(e);
+        }
+        copy.finish().await.map(|_| ())
+    }
 
     fn migrator() -> Migrator {
         motcua_store::sql::migrator(&[

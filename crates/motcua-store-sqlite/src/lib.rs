@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use motcua_store::StoreError;
 use motcua_store::codec;
+use motcua_store::sql::{Arg, push_row};
 use sqlx::Sqlite;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
@@ -137,9 +138,27 @@ impl SqliteStore {
             .map_err(codec::db)
     }
 
-    /// A conflict stops the statement where it is, and the transaction is rolled back whole,
-    /// so SQLite keeps no statement journal for the batch (a copy of every page it changes).
-    const BULK_INSERT: &'static str = "INSERT OR FAIL";
+    /// Many rows in multi-row `INSERT OR FAIL` statements: a conflict stops the statement
+    /// where it is, and the transaction is rolled back whole, so SQLite keeps no statement
+    /// journal for them (a copy of every page a statement changes).
+    async fn bulk_insert(
+        tx: &mut sqlx::Transaction<'static, Sqlite>,
+        table: &str,
+        columns: &str,
+        rows: Vec<Vec<Arg>>,
+    ) -> Result<(), sqlx::Error> {
+        let width = rows.first().map_or(1, Vec::len).max(1);
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<Arg>> = rows.by_ref().take((4000 / width).max(1)).collect();
+            let mut b = sqlx::QueryBuilder::<Sqlite>::new(format!(
+                "INSERT OR FAIL INTO {table} ({columns}) "
+            ));
+            b.push_values(chunk, |mut r, row| push_row(&mut r, row));
+            b.build().execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
 
     fn migrator() -> Migrator {
         motcua_store::sql::migrator(&[

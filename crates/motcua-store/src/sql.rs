@@ -8,9 +8,10 @@
 //! - `async fn begin_write(&self) -> Result<sqlx::Transaction<'static, DB>, StoreError>`:
 //!   `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL;
 //! - `fn migrator() -> sqlx::migrate::Migrator`: its own migrations;
-//! - `const BULK_INSERT: &str`: how an insert of many rows in a transaction that is rolled
-//!   back whole on any error begins (`INSERT OR FAIL` on SQLite, which then keeps no
-//!   statement journal; `INSERT` on PostgreSQL).
+//! - `async fn bulk_insert(tx, table, columns, rows: Vec<Vec<Arg>>) -> Result<(), sqlx::Error>`:
+//!   many rows into a table, inside a transaction that is rolled back whole on any error
+//!   (multi-row `INSERT OR FAIL` on SQLite, which then keeps no statement journal; `COPY` on
+//!   PostgreSQL, see [`copy_text`]).
 //!
 //! Statements are written once with `?` placeholders; [`Arg`] values are bound through
 //! `sqlx::QueryBuilder`, which writes each database's own placeholders.
@@ -129,6 +130,65 @@ pub fn violates_unique_key_of(e: &sqlx::Error, table: &str) -> bool {
     }
 }
 
+/// The columns of an event row, in the order [`Store::import`](crate::Store::import) gives
+/// them to `bulk_insert`.
+pub const EVENT_COLUMNS: &str = "code, seq, type, at, actor, unit, recorded_at, body";
+
+/// Rows in PostgreSQL's `COPY … FROM STDIN` text format: one line a row, tab between
+/// columns, `\N` for null, and backslash, tab, newline and carriage return escaped.
+pub fn copy_text(rows: &[Vec<Arg>]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut out = Vec::with_capacity(rows.len() * 256);
+    for row in rows {
+        for (i, arg) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(b'\t');
+            }
+            let text = match arg {
+                Arg::Int(v) | Arg::OptInt(Some(v)) => {
+                    let _ = write!(out, "{v}");
+                    continue;
+                }
+                Arg::OptInt(None) | Arg::OptText(None) => {
+                    out.extend_from_slice(b"\\N");
+                    continue;
+                }
+                Arg::Text(t) | Arg::OptText(Some(t)) => t,
+            };
+            for b in text.bytes() {
+                match b {
+                    b'\\' => out.extend_from_slice(b"\\\\"),
+                    b'\t' => out.extend_from_slice(b"\\t"),
+                    b'\n' => out.extend_from_slice(b"\\n"),
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    _ => out.push(b),
+                }
+            }
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
+/// Binds one row's values to a `VALUES` tuple.
+pub fn push_row<DB>(r: &mut sqlx::query_builder::Separated<'_, DB, &'static str>, row: Vec<Arg>)
+where
+    DB: sqlx::Database,
+    i64: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    Option<i64>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    Option<String>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    for arg in row {
+        match arg {
+            Arg::Int(v) => r.push_bind(v),
+            Arg::OptInt(v) => r.push_bind(v),
+            Arg::Text(v) => r.push_bind(v),
+            Arg::OptText(v) => r.push_bind(v),
+        };
+    }
+}
+
 /// Writes `impl Store for $store` over `$db` from the shared SQL (see the module docs).
 #[macro_export]
 macro_rules! impl_sql_store {
@@ -138,7 +198,7 @@ macro_rules! impl_sql_store {
                 DOSSIER_COLUMNS, db, decode, dossier_args, dossier_from_row, DOSSIER_UPSERT, encode, event_columns,
                 event_from_row, idempotency_from_row, int, outbox_from_row,
             };
-            use $crate::sql::{Arg, statement, violates_unique_key_of};
+            use $crate::sql::{Arg, EVENT_COLUMNS, statement, violates_unique_key_of};
             use $crate::{
                 Account, Append, DossierCursor, DossierFilter, DossierRow, IdempotencyRecord, ImportBatch,
                 OutboxRow, Page, Seconds, Store, StoreError, StoredEvent,
@@ -343,46 +403,29 @@ macro_rules! impl_sql_store {
                         }
                     };
                     let mut tx = self.begin_write().await?;
-                    let events: Vec<(&str, &StoredEvent)> = batch
-                        .dossiers
-                        .iter()
-                        .flat_map(|(events, row)| events.iter().map(move |e| (row.code.as_str(), e)))
-                        .collect();
-                    for chunk in events.chunks(500) {
-                        let mut rows = Vec::with_capacity(chunk.len());
-                        for (code, e) in chunk {
-                            rows.push((*code, e.seq, e.recorded_at, event_columns(&e.event)?));
+                    let mut events = Vec::new();
+                    for (stored, row) in &batch.dossiers {
+                        for e in stored {
+                            let c = event_columns(&e.event)?;
+                            events.push(vec![
+                                Arg::Text(row.code.clone()),
+                                Arg::Int(int(e.seq)),
+                                Arg::Text(c.event_type.to_owned()),
+                                Arg::Int(c.at),
+                                Arg::Text(c.actor),
+                                Arg::Text(c.unit),
+                                Arg::Int(e.recorded_at),
+                                Arg::Text(c.body),
+                            ]);
                         }
-                        let mut b = ::sqlx::QueryBuilder::<Db>::new(format!(
-                            "{} INTO dossier_events (code, seq, type, at, actor, unit, recorded_at, body) ",
-                            <$store>::BULK_INSERT
-                        ));
-                        b.push_values(rows, |mut r, (code, seq, recorded_at, c)| {
-                            r.push_bind(code.to_owned())
-                                .push_bind(int(seq))
-                                .push_bind(c.event_type.to_owned())
-                                .push_bind(c.at)
-                                .push_bind(c.actor)
-                                .push_bind(c.unit)
-                                .push_bind(recorded_at)
-                                .push_bind(c.body);
-                        });
-                        b.build().execute(&mut *tx).await.map_err(unique)?;
                     }
-                    for chunk in batch.dossiers.chunks(200) {
-                        let mut b = ::sqlx::QueryBuilder::<Db>::new(format!("{} INTO dossiers ({DOSSIER_COLUMNS}) ", <$store>::BULK_INSERT));
-                        b.push_values(chunk, |mut r, (_, p)| {
-                            for arg in dossier_args(p, p.version) {
-                                match arg {
-                                    Arg::Int(v) => r.push_bind(v),
-                                    Arg::OptInt(v) => r.push_bind(v),
-                                    Arg::Text(v) => r.push_bind(v),
-                                    Arg::OptText(v) => r.push_bind(v),
-                                };
-                            }
-                        });
-                        b.build().execute(&mut *tx).await.map_err(unique)?;
-                    }
+                    <$store>::bulk_insert(&mut tx, "dossier_events", EVENT_COLUMNS, events)
+                        .await
+                        .map_err(unique)?;
+                    let rows: Vec<Vec<Arg>> = batch.dossiers.iter().map(|(_, p)| dossier_args(p, p.version)).collect();
+                    <$store>::bulk_insert(&mut tx, "dossiers", DOSSIER_COLUMNS, rows)
+                        .await
+                        .map_err(unique)?;
                     for r in &batch.freeze {
                         let mut b = q(
                             "UPDATE procedures SET used = 1 WHERE code = ? AND version = ? AND used = 0",
@@ -616,4 +659,29 @@ macro_rules! impl_sql_store {
             }
         };
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Arg, copy_text};
+
+    #[test]
+    fn copy_text_escapes_what_the_format_reserves_and_writes_nulls() {
+        let rows = vec![
+            vec![
+                Arg::Text("a\tb\nc\\d\re".into()),
+                Arg::Int(-7),
+                Arg::OptInt(None),
+                Arg::OptText(None),
+                Arg::OptText(Some("Nguyễn \\N".into())),
+                Arg::OptInt(Some(42)),
+            ],
+            vec![Arg::Text(String::new())],
+        ];
+        assert_eq!(
+            String::from_utf8(copy_text(&rows)).unwrap(),
+            "a\\tb\\nc\\\\d\\re\t-7\t\\N\t\\N\tNguyễn \\\\N\t42\n\n"
+        );
+        assert!(copy_text(&[]).is_empty());
+    }
 }
