@@ -90,7 +90,8 @@ pub struct Profile {
     pub supplement: f64,
     /// Of those, the share with a second request (late by the index's rule).
     pub second_supplement: f64,
-    /// Share finished after the due instant.
+    /// Share judged late in all, those with a second supplement request included: the
+    /// generator makes the rest late by a leader signing after the due instant.
     pub late: f64,
     /// Of the late ones, the share with an apology and a new appointment (form 04).
     pub apology_of_late: f64,
@@ -650,8 +651,11 @@ impl Sim<'_> {
                 },
             })?;
         }
-        let late = self.chance(self.profile.late);
         let supplement = self.chance(self.profile.supplement);
+        let second = supplement && self.chance(self.profile.second_supplement);
+        // A second request is late by the index's rule already; the leaders make up the rest.
+        let late_by_rule = self.profile.supplement * self.profile.second_supplement;
+        let late = !second && self.chance((self.profile.late - late_by_rule).max(0.0));
         let withdraw = self.chance(self.profile.withdrawn);
         let stop = self.chance(self.profile.stopped);
         // Walk the process.
@@ -661,9 +665,16 @@ impl Sim<'_> {
                 break;
             };
             let allotted = i64::from(def.allotted_minutes);
-            let took = allotted * self.rng.i64(15..85) / 100;
-            if def.role == Role::Specialist && supplement && g.supplements() < 2 {
+            let mut took = allotted * self.rng.i64(15..85) / 100;
+            let asks = match g.supplements() {
+                0 => supplement,
+                1 => second,
+                _ => false,
+            };
+            if def.role == Role::Specialist && asks {
+                // Half the step's work finds what is missing; the rest waits for it.
                 let asked = self.later(t, took / 2);
+                took -= took / 2;
                 let who = world.official(&mut self.rng, Role::Specialist, &unit);
                 if !g.push(Event {
                     at: asked,
@@ -692,7 +703,7 @@ impl Sim<'_> {
                     break;
                 }
                 t = back;
-                if g.supplements() == 1 && self.chance(self.profile.second_supplement) {
+                if second && g.supplements() == 1 {
                     continue;
                 }
             }
@@ -767,7 +778,12 @@ impl Sim<'_> {
             let leader = world.official(&mut self.rng, Role::UnitLeader, &plan.competent);
             let issued = {
                 let m = self.rng.i64(5..60);
-                self.later(t, m)
+                let issued = self.later(t, m);
+                // An office that finished its steps in time issues the result in time too.
+                match g.due_at(t) {
+                    Some(due) if !late && t < due => issued.min(due),
+                    _ => issued,
+                }
             };
             let electronic = self.chance(self.profile.electronic_result);
             if g.push(Event {
