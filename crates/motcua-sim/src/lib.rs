@@ -253,6 +253,7 @@ pub fn simulate(
         calendar: &calendar,
         calendar_ref: base.calendar_ref.clone(),
         rules_ref: base.rules.reference(),
+        leader_late: leader_late(profile, &base.rules),
         rng,
         end: end_instant,
     };
@@ -457,8 +458,21 @@ struct Sim<'a> {
     calendar: &'a WorkingCalendar,
     calendar_ref: CalendarRef,
     rules_ref: RuleSetRef,
+    /// The chance that a leader signs late: what the profile's late share leaves.
+    leader_late: f64,
     rng: Rng,
     end: Timestamp,
+}
+
+/// The chance of a late signature that makes a profile's late share: second supplement
+/// requests count as late already when the rule set says two requests make a dossier late.
+fn leader_late(profile: &Profile, rules: &RuleSet) -> f64 {
+    let late_by_rule = if rules.late_from_supplement_requests <= 2 {
+        profile.supplement * profile.second_supplement
+    } else {
+        0.0
+    };
+    (profile.late - late_by_rule).max(0.0)
 }
 
 /// A generated dossier: its code, events and folded state.
@@ -653,9 +667,7 @@ impl Sim<'_> {
         }
         let supplement = self.chance(self.profile.supplement);
         let second = supplement && self.chance(self.profile.second_supplement);
-        // A second request is late by the index's rule already; the leaders make up the rest.
-        let late_by_rule = self.profile.supplement * self.profile.second_supplement;
-        let late = !second && self.chance((self.profile.late - late_by_rule).max(0.0));
+        let late = !second && self.chance(self.leader_late);
         let withdraw = self.chance(self.profile.withdrawn);
         let stop = self.chance(self.profile.stopped);
         // Walk the process.
