@@ -85,6 +85,9 @@ pub struct ImportReport {
     pub rejection_count: u64,
     /// Whether the file ended with its end record, counting the lines before it right.
     pub complete: bool,
+    /// Milliseconds spent refreshing the planner's statistics after writing (`None` when
+    /// nothing was written).
+    pub analyze_ms: Option<u64>,
 }
 
 /// How many rejections a report lists one by one.
@@ -447,6 +450,12 @@ impl App {
         run.finish_group(after_last, &mut report, progress).await?;
         run.flush(after_last, &mut report, progress).await?;
         run.settle(&mut report, progress).await?;
+        if report.dossiers > 0 || report.reference_added > 0 {
+            let started = std::time::Instant::now();
+            self.store.analyze().await?;
+            report.analyze_ms =
+                Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+        }
         report.lines = reader.line;
         report.rejections.sort_by_key(|r| r.line);
         Ok(report)

@@ -44,6 +44,15 @@ impl PgStore {
             .map_err(codec::db)
     }
 
+    /// Runs a raw query returning one integer (for tests of the schema and the statistics).
+    #[doc(hidden)]
+    pub async fn scalar_raw(&self, sql: &'static str) -> Result<i64, StoreError> {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(codec::db)
+    }
+
     fn pools(&self) -> (&PgPool, &PgPool) {
         (&self.pool, &self.pool)
     }
@@ -75,6 +84,9 @@ impl PgStore {
         }
         copy.finish().await.map(|_| ())
     }
+
+    /// Samples each table (300 × `default_statistics_target` rows), seconds on a province.
+    const ANALYZE: &str = "ANALYZE";
 
     fn migrator() -> Migrator {
         motcua_store::sql::migrator(&[

@@ -69,3 +69,16 @@ async fn migrations_taken_by_several_nodes_at_once_run_once() {
     b.unwrap();
     store.ping().await.unwrap();
 }
+
+#[tokio::test]
+async fn analyze_gives_the_planner_statistics_of_every_table() {
+    let Some((store, _db)) = fresh_pg().await else {
+        return;
+    };
+    motcua_store::conformance::an_import_batch_writes_whole_histories_at_once(&store).await;
+    // A table never analysed counts its rows as unknown (-1).
+    let rows = "SELECT reltuples::bigint FROM pg_class WHERE relname = 'dossier_events'";
+    assert_eq!(store.scalar_raw(rows).await.unwrap(), -1);
+    store.analyze().await.unwrap();
+    assert_eq!(store.scalar_raw(rows).await.unwrap(), 6);
+}

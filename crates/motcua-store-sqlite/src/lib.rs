@@ -125,6 +125,15 @@ impl SqliteStore {
             .map_err(codec::db)
     }
 
+    /// Runs a raw query returning one integer (for tests of the schema and the statistics).
+    #[doc(hidden)]
+    pub async fn scalar_raw(&self, sql: &'static str) -> Result<i64, StoreError> {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.writer)
+            .await
+            .map_err(codec::db)
+    }
+
     fn pools(&self) -> (&SqlitePool, &SqlitePool) {
         (&self.writer, &self.reader)
     }
@@ -159,6 +168,10 @@ impl SqliteStore {
         }
         Ok(())
     }
+
+    /// Every table checked, not only those this connection queried; since SQLite 3.46 the
+    /// pragma samples a bounded number of rows, so it takes seconds on a province's file.
+    const ANALYZE: &str = "PRAGMA optimize = 0x10002";
 
     fn migrator() -> Migrator {
         motcua_store::sql::migrator(&[

@@ -63,3 +63,14 @@ async fn a_missing_file_is_not_created_unless_asked() {
     assert!(err.to_string().contains("does not exist"), "{err}");
     assert!(!path.exists());
 }
+
+#[tokio::test]
+async fn analyze_gives_the_planner_statistics_of_every_table() {
+    let store = fresh_store().await;
+    motcua_store::conformance::an_import_batch_writes_whole_histories_at_once(&store).await;
+    let stats = "SELECT count(*) FROM sqlite_stat1 WHERE tbl IN ('dossier_events', 'dossiers')";
+    // A fresh file has no statistics table until the first analysis.
+    assert!(store.scalar_raw(stats).await.is_err());
+    store.analyze().await.unwrap();
+    assert!(store.scalar_raw(stats).await.unwrap() >= 2);
+}

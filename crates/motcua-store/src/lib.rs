@@ -296,6 +296,11 @@ pub trait Store: Send + Sync {
     /// batch already has events.
     async fn import(&self, batch: &ImportBatch) -> Result<(), StoreError>;
 
+    /// Refreshes the query planner's statistics after a bulk change such as an import
+    /// (`ANALYZE` on PostgreSQL, `PRAGMA optimize` on SQLite): without them a planner that
+    /// last looked at an empty table may walk millions of rows for a one-row lookup.
+    async fn analyze(&self) -> Result<(), StoreError>;
+
     /// Where the import of a file should resume: the line after its last committed batch.
     async fn import_checkpoint(&self, file_id: &str) -> Result<Option<u64>, StoreError>;
 

@@ -13,6 +13,8 @@
 //!   (multi-row `INSERT OR FAIL` on SQLite, which then keeps no statement journal; `COPY` on
 //!   PostgreSQL, see [`copy_text`]).
 //!
+//! - `const ANALYZE: &str`: the statement that refreshes the planner's statistics.
+//!
 //! Statements are written once with `?` placeholders; [`Arg`] values are bound through
 //! `sqlx::QueryBuilder`, which writes each database's own placeholders.
 
@@ -451,6 +453,11 @@ macro_rules! impl_sql_store {
                         b.build().execute(&mut *tx).await.map_err(db)?;
                     }
                     tx.commit().await.map_err(db)
+                }
+
+                async fn analyze(&self) -> Result<(), StoreError> {
+                    ::sqlx::raw_sql(<$store>::ANALYZE).execute(self.writer()).await.map_err(db)?;
+                    Ok(())
                 }
 
                 async fn import_checkpoint(&self, file_id: &str) -> Result<Option<u64>, StoreError> {

@@ -9,6 +9,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod metrics;
+pub mod pages;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -127,11 +128,12 @@ async fn metrics(State(state): State<AppState>) -> Response {
 /// parameter, a timeout) come as plain text; give them the API's JSON shape and a code.
 async fn json_errors(response: Response) -> Response {
     let status = response.status();
+    // JSON errors and the pages' own error pages pass as they are.
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }
@@ -158,12 +160,22 @@ async fn json_errors(response: Response) -> Response {
     json
 }
 
-async fn not_found() -> error::ApiError {
-    error::ApiError::new(
-        StatusCode::NOT_FOUND,
-        "no-route",
-        "there is no such endpoint; see /api/docs",
-    )
+/// An address nobody serves: the API's JSON error under `/api/`, the error page elsewhere.
+async fn not_found(
+    state: State<AppState>,
+    uri: axum::extract::OriginalUri,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if uri.path().starts_with("/api/") {
+        error::ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no-route",
+            "there is no such endpoint; see /api/docs",
+        )
+        .into_response()
+    } else {
+        pages::not_found(state, uri, headers).await
+    }
 }
 
 /// The whole HTTP application.
@@ -213,6 +225,7 @@ pub fn router(state: AppState) -> Router {
     api.merge(
         utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()),
     )
+    .merge(pages::routes(&state))
     .fallback(not_found)
     .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
     .layer(CatchPanicLayer::custom(|_| {

@@ -198,4 +198,10 @@ fn print_report(file: &std::path::Path, r: &ImportReport, secs: f64) {
         r.rejected_dossiers,
         if r.complete { "complete" } else { "INCOMPLETE" },
     );
+    if let Some(ms) = r.analyze_ms {
+        println!(
+            "planner statistics refreshed in {:.1} s",
+            ms as f64 / 1000.0
+        );
+    }
 }

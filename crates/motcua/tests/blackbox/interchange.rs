@@ -77,6 +77,11 @@ fn export_import_export_gives_the_same_file_on_both_stores() {
     let o = import(&copy, &source, &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("150 imported"), "{}", text(&o));
+    assert!(
+        text(&o).contains("planner statistics refreshed in"),
+        "{}",
+        text(&o)
+    );
     assert!(verify_ok(&copy).contains("150 dossiers"));
     let again = dir.join("again.jsonl");
     export(&copy, &again);
@@ -100,6 +105,8 @@ fn export_import_export_gives_the_same_file_on_both_stores() {
         "{}",
         text(&o)
     );
+    // Nothing was written, so the statistics are left as they are.
+    assert!(!text(&o).contains("planner statistics"), "{}", text(&o));
     let from_pg = dir.join("from-pg.jsonl");
     export(pg.url(), &from_pg);
     assert!(

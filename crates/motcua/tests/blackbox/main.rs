@@ -3,8 +3,10 @@
 //! PostgreSQL.
 
 mod api;
+mod browser;
 mod cli;
 mod interchange;
+mod pages;
 mod serve;
 mod simulate;
 mod support;

@@ -1,0 +1,588 @@
+//! The citizens' portal: home, catalog search, a procedure, tracking a dossier.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use motcua_app::views::PublicDossier;
+use motcua_app::{AppError, Rules};
+use motcua_domain::ProcedureCode;
+use motcua_domain::catalog::{ProcedureVersion, Requirement};
+use motcua_domain::dossier::DossierCode;
+use serde::Deserialize;
+
+use super::format::{self, Lang};
+use super::{Chrome, Tr, error_page, html};
+use crate::AppState;
+
+/// Results per page of the catalog: a page stays well under 100 KB on a phone.
+const PAGE_SIZE: usize = 20;
+
+/// What a page handler returns when the store fails or the request is wrong.
+async fn failure(state: &AppState, lang: Lang, uri: &Uri, e: &AppError) -> Response {
+    let tr = Tr { lang };
+    match e {
+        AppError::NotFound(_) => {
+            error_page(
+                state,
+                lang,
+                uri,
+                StatusCode::NOT_FOUND,
+                ("Không tìm thấy", "Not found"),
+                tr.t(
+                    "Không có nội dung nào ở địa chỉ này.",
+                    "There is nothing at this address.",
+                )
+                .to_owned(),
+            )
+            .await
+        }
+        _ => {
+            tracing::error!(error = ?e, "a page failed");
+            error_page(
+                state,
+                lang,
+                uri,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ("Hệ thống đang gặp sự cố", "The system has a problem"),
+                tr.t(
+                    "Trang chưa hiển thị được. Vui lòng thử lại sau ít phút; sự cố đã được ghi lại.",
+                    "The page could not be shown. Please try again in a few minutes; the problem has been logged.",
+                )
+                .to_owned(),
+            )
+            .await
+        }
+    }
+}
+
+/// A bad address (say, broken percent-encoding in the query).
+async fn bad_address(state: &AppState, lang: Lang, uri: &Uri) -> Response {
+    error_page(
+        state,
+        lang,
+        uri,
+        StatusCode::BAD_REQUEST,
+        ("Địa chỉ không hợp lệ", "The address is not valid"),
+        Tr { lang }
+            .t(
+                "Một phần của địa chỉ không đọc được. Hãy quay lại trang trước và thử lại.",
+                "A part of the address cannot be read. Go back to the previous page and try again.",
+            )
+            .to_owned(),
+    )
+    .await
+}
+
+// ----- Home -------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    c: Chrome,
+    procedures: usize,
+    online: usize,
+    fields: Vec<(String, usize)>,
+}
+
+pub(crate) async fn home(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Response {
+    let lang = format::lang(&uri, &headers);
+    let rules = match state.app.rules().await {
+        Ok(r) => r,
+        Err(e) => return failure(&state, lang, &uri, &e).await,
+    };
+    let mut c = Chrome::new(Some(&rules), lang, &uri, "home");
+    c.title.clone_from(&c.portal);
+    let mut fields: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut procedures = 0;
+    let mut online = 0;
+    for p in rules.catalog.latest() {
+        procedures += 1;
+        if p.channels
+            .contains(&motcua_domain::catalog::Channel::Online)
+        {
+            online += 1;
+        }
+        *fields.entry(p.field.as_str()).or_default() += 1;
+    }
+    let mut fields: Vec<(String, usize)> =
+        fields.into_iter().map(|(f, n)| (f.to_owned(), n)).collect();
+    // The busiest fields first; a few dozen at most, so the page stays light.
+    fields.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    fields.truncate(24);
+    html(
+        StatusCode::OK,
+        Home {
+            c,
+            procedures,
+            online,
+            fields,
+        }
+        .render(),
+    )
+}
+
+// ----- Catalog search ---------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CatalogQuery {
+    q: Option<String>,
+    #[serde(rename = "linh-vuc")]
+    field: Option<String>,
+    trang: Option<String>,
+}
+
+/// One line of the results.
+struct Hit {
+    code: String,
+    name: String,
+    field: String,
+    levels: String,
+    time_limit: String,
+    online: bool,
+}
+
+#[derive(Template)]
+#[template(path = "catalog.html")]
+struct Catalog {
+    c: Chrome,
+    q: String,
+    field: String,
+    fields: Vec<String>,
+    error: Option<String>,
+    total: usize,
+    hits: Vec<Hit>,
+    page: usize,
+    pages: usize,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+/// The address of another page of the same search.
+fn catalog_href(q: &str, field: &str, page: usize) -> String {
+    let mut params = Vec::new();
+    if !q.is_empty() {
+        params.push(format!("q={}", encode(q)));
+    }
+    if !field.is_empty() {
+        params.push(format!("linh-vuc={}", encode(field)));
+    }
+    if page > 1 {
+        params.push(format!("trang={page}"));
+    }
+    if params.is_empty() {
+        "/thu-tuc".to_owned()
+    } else {
+        format!("/thu-tuc?{}", params.join("&"))
+    }
+}
+
+/// Percent-encodes a query value (UTF-8 bytes; letters, digits and `-._~` stay).
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(b));
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn levels(p: &ProcedureVersion, lang: Lang) -> String {
+    p.levels
+        .iter()
+        .map(|l| format::level(*l, lang))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) async fn catalog(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    query: Result<Query<CatalogQuery>, QueryRejection>,
+) -> Response {
+    let lang = format::lang(&uri, &headers);
+    let Ok(Query(query)) = query else {
+        return bad_address(&state, lang, &uri).await;
+    };
+    let rules = match state.app.rules().await {
+        Ok(r) => r,
+        Err(e) => return failure(&state, lang, &uri, &e).await,
+    };
+    let tr = Tr { lang };
+    let mut c = Chrome::new(Some(&rules), lang, &uri, "catalog");
+    c.title = tr
+        .t("Thủ tục hành chính", "Administrative procedures")
+        .to_owned();
+    let q = query.q.unwrap_or_default().trim().to_owned();
+    let field = query.field.unwrap_or_default().trim().to_owned();
+    let mut fields: Vec<String> = rules.catalog.latest().map(|p| p.field.clone()).collect();
+    fields.sort();
+    fields.dedup();
+    let (found, error) = match state.app.procedures(Some(&q)).await {
+        Ok(found) => (found, None),
+        Err(AppError::Invalid(_)) => (
+            Vec::new(),
+            Some(
+                tr.t(
+                    "Từ khóa quá dài: hãy nhập tối đa 200 ký tự và 20 từ, ví dụ “khai sinh”.",
+                    "The search is too long: use at most 200 characters and 20 words, e.g. “birth”.",
+                )
+                .to_owned(),
+            ),
+        ),
+        Err(e) => return failure(&state, lang, &uri, &e).await,
+    };
+    let found: Vec<&ProcedureVersion> = found
+        .iter()
+        .filter(|p| field.is_empty() || p.field == field)
+        .collect();
+    let total = found.len();
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = query
+        .trang
+        .and_then(|t| t.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let hits = found
+        .iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .map(|p| Hit {
+            code: p.code.to_string(),
+            name: p.name.clone(),
+            field: p.field.clone(),
+            levels: levels(p, lang),
+            time_limit: format::time_limit(p.time_limit, lang),
+            online: p
+                .channels
+                .contains(&motcua_domain::catalog::Channel::Online),
+        })
+        .collect();
+    html(
+        if error.is_some() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        },
+        Catalog {
+            c,
+            prev_href: (page > 1).then(|| catalog_href(&q, &field, page - 1)),
+            next_href: (page < pages).then(|| catalog_href(&q, &field, page + 1)),
+            q,
+            field,
+            fields,
+            error,
+            total,
+            hits,
+            page,
+            pages,
+        }
+        .render(),
+    )
+}
+
+// ----- A procedure ------------------------------------------------------------------------
+
+struct ComponentLine {
+    name: String,
+    originals: u8,
+    copies: u8,
+    condition: Option<String>,
+    template: Option<String>,
+}
+
+struct FeeLine {
+    case: String,
+    kind: &'static str,
+    amount: String,
+    /// The online amount, when it differs from the others.
+    online: Option<String>,
+}
+
+struct BasisLine {
+    number: String,
+    title: String,
+    issued: String,
+}
+
+#[derive(Template)]
+#[template(path = "procedure.html")]
+struct Procedure {
+    c: Chrome,
+    p: ProcedureVersion,
+    levels: String,
+    audiences: String,
+    channels: Vec<&'static str>,
+    time_limit: String,
+    time_note: &'static str,
+    online_time_limit: Option<String>,
+    components: Vec<ComponentLine>,
+    fees: Option<Vec<FeeLine>>,
+    result_form: &'static str,
+    online_level: &'static str,
+    bases: Vec<BasisLine>,
+    effective_from: String,
+    /// Set when no version is in force today (the latest is shown, marked so).
+    not_in_force: bool,
+}
+
+pub(crate) async fn procedure(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Response {
+    let lang = format::lang(&uri, &headers);
+    let tr = Tr { lang };
+    let rules = match state.app.rules().await {
+        Ok(r) => r,
+        Err(e) => return failure(&state, lang, &uri, &e).await,
+    };
+    let Some((p, in_force)) = code
+        .parse::<ProcedureCode>()
+        .ok()
+        .and_then(|code| procedure_for_today(&state, &rules, &code))
+    else {
+        return error_page(
+            &state,
+            lang,
+            &uri,
+            StatusCode::NOT_FOUND,
+            ("Không tìm thấy thủ tục", "Procedure not found"),
+            format!(
+                "{} “{code}”. {}",
+                tr.t(
+                    "Danh mục không có thủ tục mã",
+                    "The catalog has no procedure with the code"
+                ),
+                tr.t(
+                    "Hãy tìm thủ tục theo tên trên trang Thủ tục hành chính.",
+                    "Search for the procedure by name on the Procedures page."
+                )
+            ),
+        )
+        .await;
+    };
+    let mut c = Chrome::new(Some(&rules), lang, &uri, "catalog");
+    c.title.clone_from(&p.name);
+    let fees = p.fees.as_ref().map(|fees| {
+        fees.iter()
+            .map(|f| {
+                let other = f.amount_vnd;
+                let online = f.amount_for(motcua_domain::catalog::Channel::Online);
+                FeeLine {
+                    case: f.case.clone(),
+                    kind: format::fee_kind(f.kind, lang),
+                    amount: format::money(other, lang),
+                    online: (online != other
+                        && p.channels
+                            .contains(&motcua_domain::catalog::Channel::Online))
+                    .then(|| format::money(online, lang)),
+                }
+            })
+            .collect()
+    });
+    let page = Procedure {
+        levels: levels(&p, lang),
+        audiences: p
+            .audiences
+            .iter()
+            .map(|a| format::audience(*a, lang))
+            .collect::<Vec<_>>()
+            .join(", "),
+        channels: p
+            .channels
+            .iter()
+            .map(|ch| format::channel(*ch, lang))
+            .collect(),
+        time_limit: format::time_limit(p.time_limit, lang),
+        time_note: format::time_unit_note(p.time_limit.unit(), lang),
+        online_time_limit: p
+            .online_time_limit
+            .filter(|l| *l != p.time_limit)
+            .map(|l| format::time_limit(l, lang)),
+        components: p
+            .components
+            .iter()
+            .map(|k| ComponentLine {
+                name: k.name.clone(),
+                originals: k.originals,
+                copies: k.copies,
+                condition: match &k.requirement {
+                    Requirement::Mandatory => None,
+                    Requirement::Conditional { condition } => Some(condition.clone()),
+                },
+                template: k.template.clone(),
+            })
+            .collect(),
+        fees,
+        result_form: format::result_form(p.result.form, lang),
+        online_level: format::online_level(p.online_level, lang),
+        bases: p
+            .legal_bases
+            .iter()
+            .map(|b| BasisLine {
+                number: b.number.clone(),
+                title: b.title.clone(),
+                issued: format::date(b.issued),
+            })
+            .collect(),
+        effective_from: format::date(p.effective_from),
+        not_in_force: !in_force,
+        c,
+        p,
+    };
+    html(StatusCode::OK, page.render())
+}
+
+/// The version in force today, else the latest (with `false`).
+fn procedure_for_today(
+    state: &AppState,
+    rules: &Rules,
+    code: &ProcedureCode,
+) -> Option<(ProcedureVersion, bool)> {
+    let today = rules
+        .calendar_set
+        .for_unit(None)
+        .time_zone()
+        .to_datetime(state.app.clock().now())
+        .date();
+    if let Some(p) = rules.catalog.in_force(code, today) {
+        return Some((p.clone(), true));
+    }
+    rules
+        .catalog
+        .versions(code)
+        .last()
+        .map(|p| (p.clone(), false))
+}
+
+// ----- Tracking ---------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct TrackingQuery {
+    ma: Option<String>,
+}
+
+/// One line of the public history.
+struct Line {
+    at: String,
+    label: String,
+    note: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "tracking.html")]
+struct Tracking {
+    c: Chrome,
+    ma: String,
+    error: Option<String>,
+    dossier: Option<PublicDossier>,
+    status: String,
+    submitted_at: Option<String>,
+    received_at: Option<String>,
+    appointment_at: Option<String>,
+    ended_at: Option<String>,
+    history: Vec<Line>,
+}
+
+pub(crate) async fn tracking(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    query: Result<Query<TrackingQuery>, QueryRejection>,
+) -> Response {
+    let lang = format::lang(&uri, &headers);
+    let Ok(Query(query)) = query else {
+        return bad_address(&state, lang, &uri).await;
+    };
+    let tr = Tr { lang };
+    let rules = match state.app.rules().await {
+        Ok(r) => r,
+        Err(e) => return failure(&state, lang, &uri, &e).await,
+    };
+    let mut c = Chrome::new(Some(&rules), lang, &uri, "tracking");
+    c.title = tr.t("Tra cứu hồ sơ", "Track a dossier").to_owned();
+    let ma = query.ma.unwrap_or_default().trim().to_owned();
+    let mut page = Tracking {
+        c,
+        ma: ma.clone(),
+        error: None,
+        dossier: None,
+        status: String::new(),
+        submitted_at: None,
+        received_at: None,
+        appointment_at: None,
+        ended_at: None,
+        history: Vec::new(),
+    };
+    let mut status = StatusCode::OK;
+    if ma.is_empty() {
+        if uri.query().is_some_and(|q| q.contains("ma=")) {
+            page.error = Some(
+                tr.t(
+                    "Hãy nhập mã hồ sơ, in trên giấy tiếp nhận hoặc trong thư báo đã nộp.",
+                    "Enter the dossier code, printed on the receipt or in the submission e-mail.",
+                )
+                .to_owned(),
+            );
+            status = StatusCode::UNPROCESSABLE_ENTITY;
+        }
+    } else if ma.parse::<DossierCode>().is_err() {
+        page.error = Some(
+            tr.t(
+                "Mã hồ sơ không đúng định dạng. Mã có dạng mã cơ quan, ngày tiếp nhận và số thứ tự, ví dụ 000.00.12.H29-260302-0001.",
+                "The dossier code is not in the right form. A code is the agency's code, the date received and a number, e.g. 000.00.12.H29-260302-0001.",
+            )
+            .to_owned(),
+        );
+        status = StatusCode::UNPROCESSABLE_ENTITY;
+    } else {
+        match state.app.public_dossier(&ma).await {
+            Ok(d) => {
+                let t = |s: &Option<String>| s.as_deref().map(|s| format::instant(s, lang));
+                page.status = tr.t(&d.status.name_vi, &d.status.name).to_owned();
+                page.submitted_at = t(&d.submitted_at);
+                page.received_at = t(&d.received_at);
+                page.appointment_at = t(&d.appointment_at);
+                page.ended_at = t(&d.ended_at);
+                page.history = d
+                    .history
+                    .iter()
+                    .map(|h| Line {
+                        at: format::instant(&h.at, lang),
+                        label: tr.t(&h.label_vi, &h.label).to_owned(),
+                        note: h.note.clone(),
+                    })
+                    .collect();
+                page.dossier = Some(d);
+            }
+            Err(AppError::NotFound(_)) => {
+                page.error = Some(format!(
+                    "{} {ma}. {}",
+                    tr.t("Không tìm thấy hồ sơ có mã", "No dossier has the code"),
+                    tr.t(
+                        "Hãy kiểm tra lại mã trên giấy tiếp nhận.",
+                        "Check the code on the receipt."
+                    )
+                ));
+                status = StatusCode::NOT_FOUND;
+            }
+            Err(e) => return failure(&state, lang, &uri, &e).await,
+        }
+    }
+    html(status, page.render())
+}

@@ -1,0 +1,262 @@
+//! How pages choose their language and show dates, money and time limits.
+
+use axum::http::{HeaderMap, Uri, header};
+use motcua_domain::catalog::{Audience, Channel, FeeKind, Level, OnlineLevel, ResultForm};
+use motcua_domain::{TimeLimit, TimeUnit};
+
+use super::LANG_COOKIE;
+
+/// A language of the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Vietnamese, the default.
+    Vi,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// `vi` or `en`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    /// The other one.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Vi => Lang::En,
+            Lang::En => Lang::Vi,
+        }
+    }
+
+    fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+/// The language asked for with `?lang=` in the address.
+pub fn lang_param(uri: &Uri) -> Option<Lang> {
+    uri.query()?
+        .split('&')
+        .filter_map(|pair| pair.strip_prefix("lang="))
+        .find_map(Lang::parse)
+}
+
+/// The page's language: `?lang=` first, then the remembered choice, else Vietnamese.
+pub fn lang(uri: &Uri, headers: &HeaderMap) -> Lang {
+    lang_param(uri)
+        .or_else(|| {
+            headers
+                .get_all(header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(';'))
+                .filter_map(|c| c.trim().strip_prefix(LANG_COOKIE)?.strip_prefix('='))
+                .find_map(Lang::parse)
+        })
+        .unwrap_or(Lang::Vi)
+}
+
+/// The same address with `lang` set, every other parameter kept.
+pub fn with_lang(uri: &Uri, lang: Lang) -> String {
+    let mut query: Vec<&str> = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("lang="))
+        .collect();
+    let param = format!("lang={}", lang.as_str());
+    query.push(&param);
+    format!("{}?{}", uri.path(), query.join("&"))
+}
+
+/// An instant as the API writes it (`2026-03-02T08:00:00+07:00`, local time of the
+/// calendar) shown to people: `08:00 ngày 02/03/2026` or `02/03/2026 08:00`.
+pub fn instant(rfc3339: &str, lang: Lang) -> String {
+    let (Some(date), Some(time)) = (rfc3339.get(..10), rfc3339.get(11..16)) else {
+        return rfc3339.to_owned();
+    };
+    let mut parts = date.split('-');
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+        return rfc3339.to_owned();
+    };
+    match lang {
+        Lang::Vi => format!("{time} ngày {d}/{m}/{y}"),
+        Lang::En => format!("{d}/{m}/{y} {time}"),
+    }
+}
+
+/// An amount of đồng with thousands separated by dots, as Vietnamese write it:
+/// `1.500.000 đồng`; nothing due reads `Miễn phí` / `Free`.
+pub fn money(amount: u64, lang: Lang) -> String {
+    if amount == 0 {
+        return match lang {
+            Lang::Vi => "Miễn phí".to_owned(),
+            Lang::En => "Free".to_owned(),
+        };
+    }
+    let digits = amount.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    match lang {
+        Lang::Vi => format!("{out} đồng"),
+        Lang::En => format!("{out} VND"),
+    }
+}
+
+/// A time limit with its unit spelled out: `15 ngày làm việc`, `15 working days`.
+pub fn time_limit(limit: TimeLimit, lang: Lang) -> String {
+    match lang {
+        Lang::Vi => limit.vietnamese(),
+        Lang::En => limit.to_string(),
+    }
+}
+
+/// Whether a unit counts only working time, as a sentence for the procedure page.
+pub fn time_unit_note(unit: TimeUnit, lang: Lang) -> &'static str {
+    match (unit, lang) {
+        (TimeUnit::WorkingHours | TimeUnit::WorkingDays, Lang::Vi) => {
+            "Chỉ tính thời gian làm việc: không tính thứ Bảy, Chủ nhật và ngày nghỉ lễ, Tết."
+        }
+        (TimeUnit::WorkingHours | TimeUnit::WorkingDays, Lang::En) => {
+            "Only working time counts: Saturdays, Sundays and public holidays are not counted."
+        }
+        (_, Lang::Vi) => {
+            "Tính theo ngày lịch; nếu ngày hẹn trả rơi vào ngày nghỉ thì chuyển sang ngày làm việc kế tiếp."
+        }
+        (_, Lang::En) => {
+            "Counted in calendar days; an appointment that falls on a day off moves to the next working day."
+        }
+    }
+}
+
+/// A channel's name.
+pub fn channel(c: Channel, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => c.vietnamese(),
+        Lang::En => match c {
+            Channel::Desk => "In person at the desk",
+            Channel::Online => "Online",
+            Channel::Postal => "By public post",
+        },
+    }
+}
+
+/// A level of government.
+pub fn level(l: Level, lang: Lang) -> &'static str {
+    match (l, lang) {
+        (Level::Central, Lang::Vi) => "Cấp Trung ương",
+        (Level::Province, Lang::Vi) => "Cấp tỉnh",
+        (Level::District, Lang::Vi) => "Cấp huyện",
+        (Level::Commune, Lang::Vi) => "Cấp xã",
+        (Level::Central, Lang::En) => "Central",
+        (Level::Province, Lang::En) => "Province",
+        (Level::District, Lang::En) => "District",
+        (Level::Commune, Lang::En) => "Commune",
+    }
+}
+
+/// Who may apply.
+pub fn audience(a: Audience, lang: Lang) -> &'static str {
+    match (a, lang) {
+        (Audience::Citizen, Lang::Vi) => "Công dân Việt Nam",
+        (Audience::OverseasVietnamese, Lang::Vi) => "Người Việt Nam định cư ở nước ngoài",
+        (Audience::Foreigner, Lang::Vi) => "Người nước ngoài",
+        (Audience::Organisation, Lang::Vi) => "Tổ chức, doanh nghiệp",
+        (Audience::Citizen, Lang::En) => "Vietnamese citizens",
+        (Audience::OverseasVietnamese, Lang::En) => "Overseas Vietnamese",
+        (Audience::Foreigner, Lang::En) => "Foreigners",
+        (Audience::Organisation, Lang::En) => "Organisations and businesses",
+    }
+}
+
+/// How far the procedure can be done online.
+pub fn online_level(o: OnlineLevel, lang: Lang) -> &'static str {
+    match (o, lang) {
+        (OnlineLevel::Full, Lang::Vi) => "Dịch vụ công trực tuyến toàn trình",
+        (OnlineLevel::Partial, Lang::Vi) => "Dịch vụ công trực tuyến một phần",
+        (OnlineLevel::None, Lang::Vi) => "Chưa cung cấp dịch vụ công trực tuyến",
+        (OnlineLevel::Full, Lang::En) => "Fully online",
+        (OnlineLevel::Partial, Lang::En) => "Partly online",
+        (OnlineLevel::None, Lang::En) => "Not available online",
+    }
+}
+
+/// Fee (phí) or charge (lệ phí).
+pub fn fee_kind(k: FeeKind, lang: Lang) -> &'static str {
+    match (k, lang) {
+        (FeeKind::Fee, Lang::Vi) => "Phí",
+        (FeeKind::Charge, Lang::Vi) => "Lệ phí",
+        (FeeKind::Fee, Lang::En) => "Fee",
+        (FeeKind::Charge, Lang::En) => "Charge",
+    }
+}
+
+/// Paper, electronic or both.
+pub fn result_form(f: ResultForm, lang: Lang) -> &'static str {
+    match (f, lang) {
+        (ResultForm::Paper, Lang::Vi) => "Bản giấy",
+        (ResultForm::Electronic, Lang::Vi) => "Bản điện tử",
+        (ResultForm::PaperAndElectronic, Lang::Vi) => "Bản giấy và bản điện tử",
+        (ResultForm::Paper, Lang::En) => "On paper",
+        (ResultForm::Electronic, Lang::En) => "Electronic",
+        (ResultForm::PaperAndElectronic, Lang::En) => "On paper and electronic",
+    }
+}
+
+/// A civil date as `dd/mm/yyyy`.
+pub fn date(d: jiff::civil::Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), d.month(), d.year())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_grouped_by_thousands_with_dots() {
+        assert_eq!(money(0, Lang::Vi), "Miễn phí");
+        assert_eq!(money(8_000, Lang::Vi), "8.000 đồng");
+        assert_eq!(money(1_500_000, Lang::En), "1.500.000 VND");
+        assert_eq!(money(100, Lang::Vi), "100 đồng");
+        assert_eq!(money(100_000, Lang::Vi), "100.000 đồng");
+    }
+
+    #[test]
+    fn instants_read_as_local_time() {
+        assert_eq!(
+            instant("2026-03-02T08:05:00+07:00", Lang::Vi),
+            "08:05 ngày 02/03/2026"
+        );
+        assert_eq!(
+            instant("2026-03-02T08:05:00+07:00", Lang::En),
+            "02/03/2026 08:05"
+        );
+        assert_eq!(instant("garbage", Lang::Vi), "garbage");
+    }
+
+    #[test]
+    fn the_language_comes_from_the_address_then_the_cookie() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, "a=b; motcua_lang=en".parse().unwrap());
+        let uri: Uri = "/thu-tuc?q=khai+sinh".parse().unwrap();
+        assert_eq!(lang(&uri, &headers), Lang::En);
+        assert_eq!(lang(&uri, &HeaderMap::new()), Lang::Vi);
+        let uri: Uri = "/thu-tuc?q=khai+sinh&lang=vi".parse().unwrap();
+        assert_eq!(lang(&uri, &headers), Lang::Vi);
+        assert_eq!(with_lang(&uri, Lang::En), "/thu-tuc?q=khai+sinh&lang=en");
+        assert_eq!(with_lang(&"/".parse().unwrap(), Lang::En), "/?lang=en");
+    }
+}

@@ -1,0 +1,258 @@
+//! The web pages: server-rendered HTML from askama templates (`templates/`), Vietnamese by
+//! default with an English switch, no script needed on any citizen path.
+//!
+//! Public addresses are stable and Vietnamese, as citizens read and share them:
+//! `/` (home), `/thu-tuc?q=…` (catalog search), `/thu-tuc/{code}` (a procedure),
+//! `/tra-cuu?ma=…` (tracking a dossier by its code).
+//!
+//! Every page is built from a [`Chrome`] (language, the address of the other language,
+//! the portal's name) and its own content; text stands in both languages side by side in
+//! the templates (`tr.t("Tra cứu", "Track")`), so no message can be missing in one of them.
+
+mod citizen;
+mod format;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{OriginalUri, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use motcua_app::Rules;
+
+use crate::AppState;
+
+pub use format::Lang;
+
+/// The cookie that remembers the chosen language.
+pub const LANG_COOKIE: &str = "motcua_lang";
+
+/// The stylesheet, written for these pages (no framework), served from the binary.
+const CSS: &str = include_str!("../../static/motcua.css");
+
+/// The stylesheet's address carries the version, so browsers may keep it for a year.
+pub const CSS_PATH: &str = concat!("/static/motcua-", env!("CARGO_PKG_VERSION"), ".css");
+
+/// Translates between the two languages of the pages.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr {
+    lang: Lang,
+}
+
+impl Tr {
+    /// The text in the page's language.
+    pub fn t<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
+        match self.lang {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+
+    /// Whether the page is in English.
+    pub fn en(&self) -> bool {
+        self.lang == Lang::En
+    }
+}
+
+/// What every page has around its content.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    /// Translations.
+    pub tr: Tr,
+    /// `vi` or `en`, for `<html lang>`.
+    pub lang: &'static str,
+    /// The same page in the other language.
+    pub other_lang_href: String,
+    /// The portal's name, after the province (its root unit).
+    pub portal: String,
+    /// The page's title.
+    pub title: String,
+    /// Which section of the navigation is current.
+    pub section: &'static str,
+}
+
+impl Chrome {
+    /// The chrome of a page at `uri` in `lang`.
+    fn new(
+        rules: Option<&Rules>,
+        lang: Lang,
+        uri: &axum::http::Uri,
+        section: &'static str,
+    ) -> Self {
+        let tr = Tr { lang };
+        // The province is the root unit: `Ủy ban nhân dân Thành phố Hồ Chí Minh` gives
+        // `Thành phố Hồ Chí Minh`.
+        let province = rules.and_then(|r| {
+            r.org.units().find(|u| u.parent.is_none()).map(|u| {
+                u.name
+                    .strip_prefix("Ủy ban nhân dân ")
+                    .unwrap_or(&u.name)
+                    .to_owned()
+            })
+        });
+        let portal = match (lang, province) {
+            (Lang::Vi, Some(p)) => format!("Cổng Dịch vụ công {p}"),
+            (Lang::En, Some(p)) => format!("Public Service Portal — {p}"),
+            (Lang::Vi, None) => "Cổng Dịch vụ công".to_owned(),
+            (Lang::En, None) => "Public Service Portal".to_owned(),
+        };
+        Self {
+            tr,
+            lang: lang.as_str(),
+            other_lang_href: format::with_lang(uri, lang.other()),
+            portal,
+            title: String::new(),
+            section,
+        }
+    }
+}
+
+/// A rendered page, or the error page.
+pub(crate) fn html(status: StatusCode, body: Result<String, askama::Error>) -> Response {
+    match body {
+        Ok(body) => (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page could not be rendered");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain; charset=utf-8"),
+                )],
+                "Lỗi máy chủ: không hiển thị được trang. / Server error: the page could not be rendered.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The error page: what went wrong, in the page's language, and where to go from here.
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    status: u16,
+    heading: String,
+    detail: String,
+}
+
+/// An error page with a status.
+pub(crate) async fn error_page(
+    state: &AppState,
+    lang: Lang,
+    uri: &axum::http::Uri,
+    status: StatusCode,
+    heading: (&str, &str),
+    detail: String,
+) -> Response {
+    let rules = state.app.rules().await.ok();
+    let mut c = Chrome::new(rules.as_deref(), lang, uri, "");
+    let heading = c.tr.t(heading.0, heading.1).to_owned();
+    c.title.clone_from(&heading);
+    html(
+        status,
+        ErrorPage {
+            c,
+            status: status.as_u16(),
+            heading,
+            detail,
+        }
+        .render(),
+    )
+}
+
+/// Pages at addresses nobody serves.
+pub(crate) async fn not_found(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Response {
+    let lang = format::lang(&uri, &headers);
+    error_page(
+        &state,
+        lang,
+        &uri,
+        StatusCode::NOT_FOUND,
+        ("Không tìm thấy trang", "Page not found"),
+        Tr { lang }
+            .t(
+                "Địa chỉ này không có trang nào. Hãy kiểm tra lại địa chỉ, hoặc bắt đầu từ trang chủ.",
+                "There is no page at this address. Check the address, or start from the home page.",
+            )
+            .to_owned(),
+    )
+    .await
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+/// What every page response carries: a strict content security policy (no inline script or
+/// style, nothing from elsewhere), no sniffing, no framing, and the language chosen with
+/// `?lang=` remembered for a year.
+async fn page_headers(request: Request, next: Next) -> Response {
+    let chosen = format::lang_param(request.uri());
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    if let Some(lang) = chosen {
+        let cookie = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            lang.as_str()
+        );
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+/// The page routes.
+pub fn routes(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(citizen::home))
+        .route("/thu-tuc", get(citizen::catalog))
+        .route("/thu-tuc/{code}", get(citizen::procedure))
+        .route("/tra-cuu", get(citizen::tracking))
+        .route(CSS_PATH, get(stylesheet))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track,
+        ))
+        .layer(axum::middleware::from_fn(page_headers))
+}
