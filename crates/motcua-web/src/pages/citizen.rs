@@ -1,6 +1,7 @@
 //! The citizens' portal: home, catalog search, a procedure, tracking a dossier.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -24,6 +25,7 @@ const PAGE_SIZE: usize = 20;
 /// What a page handler returns when the store fails or the request is wrong.
 async fn failure(state: &AppState, lang: Lang, uri: &Uri, e: &AppError) -> Response {
     let tr = Tr { lang };
+    #[allow(clippy::single_match_else)]
     match e {
         AppError::NotFound(_) => {
             error_page(
@@ -193,7 +195,9 @@ fn encode(s: &str) -> String {
                 out.push(char::from(b));
             }
             b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
         }
     }
     out

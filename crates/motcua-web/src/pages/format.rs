@@ -25,6 +25,7 @@ impl Lang {
     }
 
     /// The other one.
+    #[must_use]
     pub fn other(self) -> Lang {
         match self {
             Lang::Vi => Lang::En,
@@ -105,7 +106,7 @@ pub fn money(amount: u64, lang: Lang) -> String {
     let digits = amount.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
