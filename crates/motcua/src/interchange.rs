@@ -200,8 +200,9 @@ fn print_report(file: &std::path::Path, r: &ImportReport, secs: f64) {
     );
     if let Some(ms) = r.analyze_ms {
         println!(
-            "planner statistics refreshed in {:.1} s",
-            ms as f64 / 1000.0
+            "planner statistics refreshed in {}.{} s",
+            ms / 1000,
+            ms % 1000 / 100
         );
     }
 }
