@@ -336,6 +336,7 @@ impl App {
         let history = events
             .iter()
             .filter_map(|(_, e)| {
+                let (mut amount, mut appointment) = (None, None);
                 let (label, label_vi, note) = match &e.kind {
                     EventKind::Submitted { .. } => ("Submitted", "Đã nộp hồ sơ", None),
                     EventKind::Received { .. } => ("Received", "Đã tiếp nhận hồ sơ", None),
@@ -353,22 +354,28 @@ impl App {
                     EventKind::StepCompleted { .. } | EventKind::ReturnedToStep { .. } => {
                         ("In processing", "Đang xử lý", None)
                     }
-                    EventKind::PaymentRequested { amount_vnd, .. } => (
-                        "Payment requested",
-                        "Yêu cầu thực hiện nghĩa vụ tài chính",
-                        Some(format!("{amount_vnd} VND")),
-                    ),
+                    EventKind::PaymentRequested { amount_vnd, .. } => {
+                        amount = Some(*amount_vnd);
+                        (
+                            "Payment requested",
+                            "Yêu cầu thực hiện nghĩa vụ tài chính",
+                            None,
+                        )
+                    }
                     EventKind::PaymentReceived { .. } => {
                         ("Paid", "Đã thực hiện nghĩa vụ tài chính", None)
                     }
                     EventKind::AgencyOpinionRequested { .. } | EventKind::AgencyOpinionReceived => {
                         return None;
                     }
-                    EventKind::Apologized { new_due } => (
-                        "Apology, new appointment",
-                        "Xin lỗi và hẹn lại ngày trả kết quả",
-                        Some(cal.format_instant(*new_due)),
-                    ),
+                    EventKind::Apologized { new_due } => {
+                        appointment = Some(cal.format_instant(*new_due));
+                        (
+                            "Apology, new appointment",
+                            "Xin lỗi và hẹn lại ngày trả kết quả",
+                            e.reason.clone(),
+                        )
+                    }
                     EventKind::Withdrawn => ("Withdrawn", "Đã rút hồ sơ", None),
                     EventKind::Stopped => ("Stopped", "Dừng xử lý", e.reason.clone()),
                     EventKind::ResultIssued { .. } => ("Result issued", "Đã có kết quả", None),
@@ -379,6 +386,8 @@ impl App {
                     label: label.into(),
                     label_vi: label_vi.into(),
                     note,
+                    amount_vnd: amount,
+                    appointment_at: appointment,
                 })
             })
             .collect();
@@ -400,16 +409,15 @@ impl App {
     pub async fn procedures(&self, q: Option<&str>) -> Result<Vec<ProcedureVersion>, AppError> {
         let needle = search_words(q)?;
         let rules = self.rules().await?;
+        let Some(needle) = needle else {
+            return Ok(rules.catalog.latest().cloned().collect());
+        };
+        let words: Vec<&str> = needle.split_whitespace().collect();
         Ok(rules
-            .catalog
-            .latest()
-            .filter(|p| {
-                needle.as_ref().is_none_or(|n| {
-                    let text = normalize(&format!("{} {} {}", p.code, p.name, p.field));
-                    n.split_whitespace().all(|word| text.contains(word))
-                })
-            })
-            .cloned()
+            .search_index
+            .iter()
+            .filter(|(_, text)| words.iter().all(|word| text.contains(word)))
+            .filter_map(|(code, _)| rules.catalog.versions(code).last().cloned())
             .collect())
     }
 

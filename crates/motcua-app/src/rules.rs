@@ -32,6 +32,9 @@ pub struct Rules {
     pub calendar_set: CalendarSet,
     /// The rule set version new dossiers use.
     pub rule_set: RuleSetRef,
+    /// The latest version of every procedure with its code, name and field in the search's
+    /// form (lower case, no diacritics), computed once per snapshot rather than per search.
+    pub search_index: Vec<(ProcedureCode, String)>,
 }
 
 fn bad(what: &str, e: impl std::fmt::Display) -> AppError {
@@ -103,6 +106,13 @@ impl Rules {
                 config.rule_set_id
             ))
         })?;
+        let search_index = catalog
+            .latest()
+            .map(|p| {
+                let text = format!("{} {} {}", p.code, p.name, p.field);
+                (p.code.clone(), motcua_store::normalize(&text))
+            })
+            .collect();
         Ok(Rules {
             revision,
             org,
@@ -112,6 +122,7 @@ impl Rules {
             calendar,
             calendar_set,
             rule_set,
+            search_index,
         })
     }
 

@@ -273,8 +273,14 @@ pub struct PublicHistoryItem {
     pub label: String,
     /// What, in Vietnamese.
     pub label_vi: String,
-    /// For the applicant: what is missing, why it was refused, the new appointment…
+    /// For the applicant: what is missing, why it was refused, stopped or is late.
     pub note: Option<String>,
+    /// The amount to pay, when a payment is requested (đồng).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_vnd: Option<u64>,
+    /// The new appointment, when the unit apologised for a late dossier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appointment_at: Option<String>,
 }
 
 /// The answer to a submission or receipt.

@@ -161,12 +161,8 @@ async fn json_errors(response: Response) -> Response {
 }
 
 /// An address nobody serves: the API's JSON error under `/api/`, the error page elsewhere.
-async fn not_found(
-    state: State<AppState>,
-    uri: axum::extract::OriginalUri,
-    headers: axum::http::HeaderMap,
-) -> Response {
-    if uri.path().starts_with("/api/") {
+async fn not_found(State(state): State<AppState>, asked: pages::Asked) -> Response {
+    if asked.uri.path().starts_with("/api/") {
         error::ApiError::new(
             StatusCode::NOT_FOUND,
             "no-route",
@@ -174,7 +170,7 @@ async fn not_found(
         )
         .into_response()
     } else {
-        pages::not_found(state, uri, headers).await
+        pages::not_found(&state, &asked).await
     }
 }
 

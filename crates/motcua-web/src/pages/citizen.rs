@@ -2,11 +2,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{OriginalUri, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_app::views::PublicDossier;
 use motcua_app::{AppError, Rules};
@@ -16,67 +17,80 @@ use motcua_domain::dossier::DossierCode;
 use serde::Deserialize;
 
 use super::format::{self, Lang};
-use super::{Chrome, Tr, error_page, html};
+use super::{Asked, Chrome, error_page, html};
 use crate::AppState;
 
 /// Results per page of the catalog: a page stays well under 100 KB on a phone.
 const PAGE_SIZE: usize = 20;
 
-/// What a page handler returns when the store fails or the request is wrong.
-async fn failure(state: &AppState, lang: Lang, uri: &Uri, e: &AppError) -> Response {
-    let tr = Tr { lang };
-    #[allow(clippy::single_match_else)]
-    match e {
-        AppError::NotFound(_) => {
-            error_page(
-                state,
-                lang,
-                uri,
-                StatusCode::NOT_FOUND,
-                ("Không tìm thấy", "Not found"),
-                tr.t(
-                    "Không có nội dung nào ở địa chỉ này.",
-                    "There is nothing at this address.",
-                )
-                .to_owned(),
+/// A page, or the error page that stands in its place.
+type Page = Result<Response, Response>;
+
+/// The error page for a failure of the application: not found, or a problem of the system
+/// (logged, and told to the citizen without detail).
+async fn failure(state: &AppState, asked: &Asked, e: &AppError) -> Response {
+    let tr = asked.tr();
+    if let AppError::NotFound(_) = e {
+        return error_page(
+            state,
+            asked,
+            StatusCode::NOT_FOUND,
+            ("Không tìm thấy", "Not found"),
+            tr.t(
+                "Không có nội dung nào ở địa chỉ này.",
+                "There is nothing at this address.",
             )
-            .await
-        }
-        _ => {
-            tracing::error!(error = ?e, "a page failed");
-            error_page(
-                state,
-                lang,
-                uri,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ("Hệ thống đang gặp sự cố", "The system has a problem"),
-                tr.t(
-                    "Trang chưa hiển thị được. Vui lòng thử lại sau ít phút; sự cố đã được ghi lại.",
-                    "The page could not be shown. Please try again in a few minutes; the problem has been logged.",
-                )
-                .to_owned(),
-            )
-            .await
-        }
+            .to_owned(),
+        )
+        .await;
+    }
+    tracing::error!(error = ?e, "a page failed");
+    error_page(
+        state,
+        asked,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ("Hệ thống đang gặp sự cố", "The system has a problem"),
+        tr.t(
+            "Trang chưa hiển thị được. Vui lòng thử lại sau ít phút; sự cố đã được ghi lại.",
+            "The page could not be shown. Please try again in a few minutes; the problem has been logged.",
+        )
+        .to_owned(),
+    )
+    .await
+}
+
+/// The rules in force, or the error page.
+async fn rules(state: &AppState, asked: &Asked) -> Result<Arc<Rules>, Response> {
+    match state.app.rules().await {
+        Ok(rules) => Ok(rules),
+        Err(e) => Err(failure(state, asked, &e).await),
     }
 }
 
-/// A bad address (say, broken percent-encoding in the query).
-async fn bad_address(state: &AppState, lang: Lang, uri: &Uri) -> Response {
-    error_page(
-        state,
-        lang,
-        uri,
-        StatusCode::BAD_REQUEST,
-        ("Địa chỉ không hợp lệ", "The address is not valid"),
-        Tr { lang }
-            .t(
-                "Một phần của địa chỉ không đọc được. Hãy quay lại trang trước và thử lại.",
-                "A part of the address cannot be read. Go back to the previous page and try again.",
-            )
-            .to_owned(),
-    )
-    .await
+/// The query of the address, or the error page for one that cannot be read (say, broken
+/// percent-encoding).
+async fn query<T>(
+    state: &AppState,
+    asked: &Asked,
+    query: Result<Query<T>, QueryRejection>,
+) -> Result<T, Response> {
+    match query {
+        Ok(Query(q)) => Ok(q),
+        Err(_) => Err(error_page(
+            state,
+            asked,
+            StatusCode::BAD_REQUEST,
+            ("Địa chỉ không hợp lệ", "The address is not valid"),
+            asked
+                .tr()
+                .t(
+                    "Một phần của địa chỉ không đọc được. Hãy quay lại trang trước và thử lại.",
+                    "A part of the address cannot be read. Go back to the previous page and try again.",
+                )
+                .to_owned(),
+        )
+        .await),
+    }
 }
 
 // ----- Home -------------------------------------------------------------------------------
@@ -90,17 +104,9 @@ struct Home {
     fields: Vec<(String, usize)>,
 }
 
-pub(crate) async fn home(
-    State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-) -> Response {
-    let lang = format::lang(&uri, &headers);
-    let rules = match state.app.rules().await {
-        Ok(r) => r,
-        Err(e) => return failure(&state, lang, &uri, &e).await,
-    };
-    let mut c = Chrome::new(Some(&rules), lang, &uri, "home");
+pub(crate) async fn home(State(state): State<AppState>, asked: Asked) -> Page {
+    let rules = rules(&state, &asked).await?;
+    let mut c = Chrome::new(Some(&rules), &asked, "home");
     c.title.clone_from(&c.portal);
     let mut fields: BTreeMap<&str, usize> = BTreeMap::new();
     let mut procedures = 0;
@@ -119,7 +125,7 @@ pub(crate) async fn home(
     // The busiest fields first; a few dozen at most, so the page stays light.
     fields.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     fields.truncate(24);
-    html(
+    Ok(html(
         StatusCode::OK,
         Home {
             c,
@@ -128,7 +134,7 @@ pub(crate) async fn home(
             fields,
         }
         .render(),
-    )
+    ))
 }
 
 // ----- Catalog search ---------------------------------------------------------------------
@@ -161,6 +167,8 @@ struct Catalog {
     error: Option<String>,
     total: usize,
     hits: Vec<Hit>,
+    /// The number of the first hit on this page.
+    first: usize,
     page: usize,
     pages: usize,
     prev_href: Option<String>,
@@ -213,20 +221,13 @@ fn levels(p: &ProcedureVersion, lang: Lang) -> String {
 
 pub(crate) async fn catalog(
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    query: Result<Query<CatalogQuery>, QueryRejection>,
-) -> Response {
-    let lang = format::lang(&uri, &headers);
-    let Ok(Query(query)) = query else {
-        return bad_address(&state, lang, &uri).await;
-    };
-    let rules = match state.app.rules().await {
-        Ok(r) => r,
-        Err(e) => return failure(&state, lang, &uri, &e).await,
-    };
-    let tr = Tr { lang };
-    let mut c = Chrome::new(Some(&rules), lang, &uri, "catalog");
+    asked: Asked,
+    q: Result<Query<CatalogQuery>, QueryRejection>,
+) -> Page {
+    let query = query(&state, &asked, q).await?;
+    let rules = rules(&state, &asked).await?;
+    let (lang, tr) = (asked.lang, asked.tr());
+    let mut c = Chrome::new(Some(&rules), &asked, "catalog");
     c.title = tr
         .t("Thủ tục hành chính", "Administrative procedures")
         .to_owned();
@@ -247,7 +248,7 @@ pub(crate) async fn catalog(
                 .to_owned(),
             ),
         ),
-        Err(e) => return failure(&state, lang, &uri, &e).await,
+        Err(e) => return Err(failure(&state, &asked, &e).await),
     };
     let found: Vec<&ProcedureVersion> = found
         .iter()
@@ -275,7 +276,7 @@ pub(crate) async fn catalog(
                 .contains(&motcua_domain::catalog::Channel::Online),
         })
         .collect();
-    html(
+    Ok(html(
         if error.is_some() {
             StatusCode::UNPROCESSABLE_ENTITY
         } else {
@@ -291,11 +292,12 @@ pub(crate) async fn catalog(
             error,
             total,
             hits,
+            first: (page - 1) * PAGE_SIZE + 1,
             page,
             pages,
         }
         .render(),
-    )
+    ))
 }
 
 // ----- A procedure ------------------------------------------------------------------------
@@ -345,25 +347,19 @@ struct Procedure {
 
 pub(crate) async fn procedure(
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
+    asked: Asked,
     Path(code): Path<String>,
-) -> Response {
-    let lang = format::lang(&uri, &headers);
-    let tr = Tr { lang };
-    let rules = match state.app.rules().await {
-        Ok(r) => r,
-        Err(e) => return failure(&state, lang, &uri, &e).await,
-    };
+) -> Page {
+    let (lang, tr) = (asked.lang, asked.tr());
+    let rules = rules(&state, &asked).await?;
     let Some((p, in_force)) = code
         .parse::<ProcedureCode>()
         .ok()
         .and_then(|code| procedure_for_today(&state, &rules, &code))
     else {
-        return error_page(
+        return Err(error_page(
             &state,
-            lang,
-            &uri,
+            &asked,
             StatusCode::NOT_FOUND,
             ("Không tìm thấy thủ tục", "Procedure not found"),
             format!(
@@ -378,9 +374,9 @@ pub(crate) async fn procedure(
                 )
             ),
         )
-        .await;
+        .await);
     };
-    let mut c = Chrome::new(Some(&rules), lang, &uri, "catalog");
+    let mut c = Chrome::new(Some(&rules), &asked, "catalog");
     c.title.clone_from(&p.name);
     let fees = p.fees.as_ref().map(|fees| {
         fees.iter()
@@ -449,7 +445,7 @@ pub(crate) async fn procedure(
         c,
         p,
     };
-    html(StatusCode::OK, page.render())
+    Ok(html(StatusCode::OK, page.render()))
 }
 
 /// The version in force today, else the latest (with `false`).
@@ -485,7 +481,8 @@ pub(crate) struct TrackingQuery {
 struct Line {
     at: String,
     label: String,
-    note: Option<String>,
+    /// What is missing, why, how much, the new appointment: one line each.
+    notes: Vec<String>,
 }
 
 #[derive(Template)]
@@ -505,20 +502,13 @@ struct Tracking {
 
 pub(crate) async fn tracking(
     State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    query: Result<Query<TrackingQuery>, QueryRejection>,
-) -> Response {
-    let lang = format::lang(&uri, &headers);
-    let Ok(Query(query)) = query else {
-        return bad_address(&state, lang, &uri).await;
-    };
-    let tr = Tr { lang };
-    let rules = match state.app.rules().await {
-        Ok(r) => r,
-        Err(e) => return failure(&state, lang, &uri, &e).await,
-    };
-    let mut c = Chrome::new(Some(&rules), lang, &uri, "tracking");
+    asked: Asked,
+    q: Result<Query<TrackingQuery>, QueryRejection>,
+) -> Page {
+    let query = query(&state, &asked, q).await?;
+    let (lang, tr) = (asked.lang, asked.tr());
+    let rules = rules(&state, &asked).await?;
+    let mut c = Chrome::new(Some(&rules), &asked, "tracking");
     c.title = tr.t("Tra cứu hồ sơ", "Track a dossier").to_owned();
     let ma = query.ma.unwrap_or_default().trim().to_owned();
     let mut page = Tracking {
@@ -534,26 +524,22 @@ pub(crate) async fn tracking(
         history: Vec::new(),
     };
     let mut status = StatusCode::OK;
+    let mut refuse = |vi: &str, en: &str| {
+        status = StatusCode::UNPROCESSABLE_ENTITY;
+        Some(tr.t(vi, en).to_owned())
+    };
     if ma.is_empty() {
-        if uri.query().is_some_and(|q| q.contains("ma=")) {
-            page.error = Some(
-                tr.t(
-                    "Hãy nhập mã hồ sơ, in trên giấy tiếp nhận hoặc trong thư báo đã nộp.",
-                    "Enter the dossier code, printed on the receipt or in the submission e-mail.",
-                )
-                .to_owned(),
+        if asked.uri.query().is_some_and(|q| q.contains("ma=")) {
+            page.error = refuse(
+                "Hãy nhập mã hồ sơ, in trên giấy tiếp nhận hoặc trong thư báo đã nộp.",
+                "Enter the dossier code, printed on the receipt or in the submission e-mail.",
             );
-            status = StatusCode::UNPROCESSABLE_ENTITY;
         }
     } else if ma.parse::<DossierCode>().is_err() {
-        page.error = Some(
-            tr.t(
-                "Mã hồ sơ không đúng định dạng. Mã có dạng mã cơ quan, ngày tiếp nhận và số thứ tự, ví dụ 000.00.12.H29-260302-0001.",
-                "The dossier code is not in the right form. A code is the agency's code, the date received and a number, e.g. 000.00.12.H29-260302-0001.",
-            )
-            .to_owned(),
+        page.error = refuse(
+            "Mã hồ sơ không đúng định dạng. Mã có dạng mã cơ quan, ngày tiếp nhận và số thứ tự, ví dụ 000.00.12.H29-260302-0001.",
+            "The dossier code is not in the right form. A code is the agency's code, the date received and a number, e.g. 000.00.12.H29-260302-0001.",
         );
-        status = StatusCode::UNPROCESSABLE_ENTITY;
     } else {
         match state.app.public_dossier(&ma).await {
             Ok(d) => {
@@ -569,7 +555,25 @@ pub(crate) async fn tracking(
                     .map(|h| Line {
                         at: format::instant(&h.at, lang),
                         label: tr.t(&h.label_vi, &h.label).to_owned(),
-                        note: h.note.clone(),
+                        notes: h
+                            .note
+                            .clone()
+                            .into_iter()
+                            .chain(h.amount_vnd.map(|a| {
+                                format!(
+                                    "{} {}",
+                                    tr.t("Số tiền:", "Amount:"),
+                                    format::money(a, lang)
+                                )
+                            }))
+                            .chain(h.appointment_at.as_deref().map(|t| {
+                                format!(
+                                    "{} {}",
+                                    tr.t("Hẹn trả kết quả mới:", "New appointment:"),
+                                    format::instant(t, lang)
+                                )
+                            }))
+                            .collect(),
                     })
                     .collect();
                 page.dossier = Some(d);
@@ -585,8 +589,8 @@ pub(crate) async fn tracking(
                 ));
                 status = StatusCode::NOT_FOUND;
             }
-            Err(e) => return failure(&state, lang, &uri, &e).await,
+            Err(e) => return Err(failure(&state, &asked, &e).await),
         }
     }
-    html(status, page.render())
+    Ok(html(status, page.render()))
 }

@@ -33,6 +33,14 @@ impl Lang {
         }
     }
 
+    /// One of a `(Vietnamese, English)` pair.
+    pub fn pick<T>(self, (vi, en): (T, T)) -> T {
+        match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+
     fn parse(s: &str) -> Option<Lang> {
         match s {
             "vi" => Some(Lang::Vi),
@@ -98,10 +106,7 @@ pub fn instant(rfc3339: &str, lang: Lang) -> String {
 /// `1.500.000 đồng`; nothing due reads `Miễn phí` / `Free`.
 pub fn money(amount: u64, lang: Lang) -> String {
     if amount == 0 {
-        return match lang {
-            Lang::Vi => "Miễn phí".to_owned(),
-            Lang::En => "Free".to_owned(),
-        };
+        return lang.pick(("Miễn phí", "Free")).to_owned();
     }
     let digits = amount.to_string();
     let mut out = String::new();
@@ -111,10 +116,7 @@ pub fn money(amount: u64, lang: Lang) -> String {
         }
         out.push(c);
     }
-    match lang {
-        Lang::Vi => format!("{out} đồng"),
-        Lang::En => format!("{out} VND"),
-    }
+    format!("{out} {}", lang.pick(("đồng", "VND")))
 }
 
 /// A time limit with its unit spelled out: `15 ngày làm việc`, `15 working days`.
@@ -127,94 +129,79 @@ pub fn time_limit(limit: TimeLimit, lang: Lang) -> String {
 
 /// Whether a unit counts only working time, as a sentence for the procedure page.
 pub fn time_unit_note(unit: TimeUnit, lang: Lang) -> &'static str {
-    match (unit, lang) {
-        (TimeUnit::WorkingHours | TimeUnit::WorkingDays, Lang::Vi) => {
-            "Chỉ tính thời gian làm việc: không tính thứ Bảy, Chủ nhật và ngày nghỉ lễ, Tết."
-        }
-        (TimeUnit::WorkingHours | TimeUnit::WorkingDays, Lang::En) => {
-            "Only working time counts: Saturdays, Sundays and public holidays are not counted."
-        }
-        (_, Lang::Vi) => {
-            "Tính theo ngày lịch; nếu ngày hẹn trả rơi vào ngày nghỉ thì chuyển sang ngày làm việc kế tiếp."
-        }
-        (_, Lang::En) => {
-            "Counted in calendar days; an appointment that falls on a day off moves to the next working day."
-        }
-    }
+    lang.pick(match unit {
+        TimeUnit::WorkingHours | TimeUnit::WorkingDays => (
+            "Chỉ tính thời gian làm việc: không tính thứ Bảy, Chủ nhật và ngày nghỉ lễ, Tết.",
+            "Only working time counts: Saturdays, Sundays and public holidays are not counted.",
+        ),
+        _ => (
+            "Tính theo ngày lịch; nếu ngày hẹn trả rơi vào ngày nghỉ thì chuyển sang ngày làm việc kế tiếp.",
+            "Counted in calendar days; an appointment that falls on a day off moves to the next working day.",
+        ),
+    })
 }
 
 /// A channel's name.
 pub fn channel(c: Channel, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Vi => c.vietnamese(),
-        Lang::En => match c {
+    lang.pick((
+        c.vietnamese(),
+        match c {
             Channel::Desk => "In person at the desk",
             Channel::Online => "Online",
             Channel::Postal => "By public post",
         },
-    }
+    ))
 }
 
 /// A level of government.
 pub fn level(l: Level, lang: Lang) -> &'static str {
-    match (l, lang) {
-        (Level::Central, Lang::Vi) => "Cấp Trung ương",
-        (Level::Province, Lang::Vi) => "Cấp tỉnh",
-        (Level::District, Lang::Vi) => "Cấp huyện",
-        (Level::Commune, Lang::Vi) => "Cấp xã",
-        (Level::Central, Lang::En) => "Central",
-        (Level::Province, Lang::En) => "Province",
-        (Level::District, Lang::En) => "District",
-        (Level::Commune, Lang::En) => "Commune",
-    }
+    lang.pick(match l {
+        Level::Central => ("Cấp Trung ương", "Central"),
+        Level::Province => ("Cấp tỉnh", "Province"),
+        Level::District => ("Cấp huyện", "District"),
+        Level::Commune => ("Cấp xã", "Commune"),
+    })
 }
 
 /// Who may apply.
 pub fn audience(a: Audience, lang: Lang) -> &'static str {
-    match (a, lang) {
-        (Audience::Citizen, Lang::Vi) => "Công dân Việt Nam",
-        (Audience::OverseasVietnamese, Lang::Vi) => "Người Việt Nam định cư ở nước ngoài",
-        (Audience::Foreigner, Lang::Vi) => "Người nước ngoài",
-        (Audience::Organisation, Lang::Vi) => "Tổ chức, doanh nghiệp",
-        (Audience::Citizen, Lang::En) => "Vietnamese citizens",
-        (Audience::OverseasVietnamese, Lang::En) => "Overseas Vietnamese",
-        (Audience::Foreigner, Lang::En) => "Foreigners",
-        (Audience::Organisation, Lang::En) => "Organisations and businesses",
-    }
+    lang.pick(match a {
+        Audience::Citizen => ("Công dân Việt Nam", "Vietnamese citizens"),
+        Audience::OverseasVietnamese => {
+            ("Người Việt Nam định cư ở nước ngoài", "Overseas Vietnamese")
+        }
+        Audience::Foreigner => ("Người nước ngoài", "Foreigners"),
+        Audience::Organisation => ("Tổ chức, doanh nghiệp", "Organisations and businesses"),
+    })
 }
 
 /// How far the procedure can be done online.
 pub fn online_level(o: OnlineLevel, lang: Lang) -> &'static str {
-    match (o, lang) {
-        (OnlineLevel::Full, Lang::Vi) => "Dịch vụ công trực tuyến toàn trình",
-        (OnlineLevel::Partial, Lang::Vi) => "Dịch vụ công trực tuyến một phần",
-        (OnlineLevel::None, Lang::Vi) => "Chưa cung cấp dịch vụ công trực tuyến",
-        (OnlineLevel::Full, Lang::En) => "Fully online",
-        (OnlineLevel::Partial, Lang::En) => "Partly online",
-        (OnlineLevel::None, Lang::En) => "Not available online",
-    }
+    lang.pick(match o {
+        OnlineLevel::Full => ("Dịch vụ công trực tuyến toàn trình", "Fully online"),
+        OnlineLevel::Partial => ("Dịch vụ công trực tuyến một phần", "Partly online"),
+        OnlineLevel::None => (
+            "Chưa cung cấp dịch vụ công trực tuyến",
+            "Not available online",
+        ),
+    })
 }
 
 /// Fee (phí) or charge (lệ phí).
 pub fn fee_kind(k: FeeKind, lang: Lang) -> &'static str {
-    match (k, lang) {
-        (FeeKind::Fee, Lang::Vi) => "Phí",
-        (FeeKind::Charge, Lang::Vi) => "Lệ phí",
-        (FeeKind::Fee, Lang::En) => "Fee",
-        (FeeKind::Charge, Lang::En) => "Charge",
-    }
+    lang.pick(match k {
+        FeeKind::Fee => ("Phí", "Fee"),
+        FeeKind::Charge => ("Lệ phí", "Charge"),
+    })
 }
 
 /// Paper, electronic or both.
 pub fn result_form(f: ResultForm, lang: Lang) -> &'static str {
-    match (f, lang) {
-        (ResultForm::Paper, Lang::Vi) => "Bản giấy",
-        (ResultForm::Electronic, Lang::Vi) => "Bản điện tử",
-        (ResultForm::PaperAndElectronic, Lang::Vi) => "Bản giấy và bản điện tử",
-        (ResultForm::Paper, Lang::En) => "On paper",
-        (ResultForm::Electronic, Lang::En) => "Electronic",
-        (ResultForm::PaperAndElectronic, Lang::En) => "On paper and electronic",
-    }
+    lang.pick(match f {
+        ResultForm::Paper => ("Bản giấy", "On paper"),
+        ResultForm::Electronic => ("Bản điện tử", "Electronic"),
+        ResultForm::PaperAndElectronic => ("Bản giấy và bản điện tử", "On paper and electronic"),
+    })
 }
 
 /// A civil date as `dd/mm/yyyy`.

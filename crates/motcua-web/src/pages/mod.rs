@@ -12,10 +12,13 @@
 mod citizen;
 mod format;
 
+use std::convert::Infallible;
+
 use askama::Template;
 use axum::Router;
-use axum::extract::{OriginalUri, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{FromRequestParts, OriginalUri, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -44,10 +47,7 @@ pub struct Tr {
 impl Tr {
     /// The text in the page's language.
     pub fn t<'a>(&self, vi: &'a str, en: &'a str) -> &'a str {
-        match self.lang {
-            Lang::Vi => vi,
-            Lang::En => en,
-        }
+        self.lang.pick((vi, en))
     }
 
     /// Whether the page is in English.
@@ -75,12 +75,8 @@ pub struct Chrome {
 
 impl Chrome {
     /// The chrome of a page at `uri` in `lang`.
-    fn new(
-        rules: Option<&Rules>,
-        lang: Lang,
-        uri: &axum::http::Uri,
-        section: &'static str,
-    ) -> Self {
+    fn new(rules: Option<&Rules>, asked: &Asked, section: &'static str) -> Self {
+        let lang = asked.lang;
         let tr = Tr { lang };
         // The province is the root unit: `Ủy ban nhân dân Thành phố Hồ Chí Minh` gives
         // `Thành phố Hồ Chí Minh`.
@@ -101,7 +97,7 @@ impl Chrome {
         Self {
             tr,
             lang: lang.as_str(),
-            other_lang_href: format::with_lang(uri, lang.other()),
+            other_lang_href: format::with_lang(&asked.uri, lang.other()),
             portal,
             title: String::new(),
             section,
@@ -146,17 +142,44 @@ struct ErrorPage {
     detail: String,
 }
 
+/// What every page handler starts from: the address asked for (as the client wrote it,
+/// before any nesting) and the language of the answer.
+pub(crate) struct Asked {
+    pub uri: Uri,
+    pub lang: Lang,
+}
+
+impl Asked {
+    pub fn tr(&self) -> Tr {
+        Tr { lang: self.lang }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Asked {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let uri = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
+        Ok(Asked {
+            lang: format::lang(&uri, &parts.headers),
+            uri,
+        })
+    }
+}
+
 /// An error page with a status.
 pub(crate) async fn error_page(
     state: &AppState,
-    lang: Lang,
-    uri: &axum::http::Uri,
+    asked: &Asked,
     status: StatusCode,
     heading: (&str, &str),
     detail: String,
 ) -> Response {
     let rules = state.app.rules().await.ok();
-    let mut c = Chrome::new(rules.as_deref(), lang, uri, "");
+    let mut c = Chrome::new(rules.as_deref(), asked, "");
     let heading = c.tr.t(heading.0, heading.1).to_owned();
     c.title.clone_from(&heading);
     html(
@@ -172,19 +195,14 @@ pub(crate) async fn error_page(
 }
 
 /// Pages at addresses nobody serves.
-pub(crate) async fn not_found(
-    State(state): State<AppState>,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-) -> Response {
-    let lang = format::lang(&uri, &headers);
+pub(crate) async fn not_found(state: &AppState, asked: &Asked) -> Response {
     error_page(
-        &state,
-        lang,
-        &uri,
+        state,
+        asked,
         StatusCode::NOT_FOUND,
         ("Không tìm thấy trang", "Page not found"),
-        Tr { lang }
+        asked
+            .tr()
             .t(
                 "Địa chỉ này không có trang nào. Hãy kiểm tra lại địa chỉ, hoặc bắt đầu từ trang chủ.",
                 "There is no page at this address. Check the address, or start from the home page.",

@@ -293,6 +293,36 @@ async fn a_late_dossier_gets_an_apology(backend: Backend) {
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    // The citizen reads the apology's reason and the new appointment on the portal, and
+    // the amount to pay in đồng as Vietnamese write it.
+    leader
+        .ok(
+            &code,
+            json!({"action": "request-payment", "amount_vnd": 1_310_000, "items": ["Lệ phí"]}),
+        )
+        .await;
+    let tracked = s
+        .client
+        .get(format!("{}/tra-cuu?ma={code}", s.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "Cần xác minh thông tin nơi sinh với bệnh viện",
+        "Hẹn trả kết quả mới: 17:00 ngày 05/03/2026",
+        "Số tiền: 1.310.000 đồng",
+    ] {
+        assert!(tracked.contains(line), "{line}: {tracked}");
+    }
+    leader
+        .ok(
+            &code,
+            json!({"action": "payment-received", "amount_vnd": 1_310_000, "online": false}),
+        )
+        .await;
     // Tuesday 10:00: in progress and late by the index, whatever the apology says.
     s.at("2026-03-03T10:00:00+07:00").await;
     // Sessions last 12 hours: the next days, everyone logs in again.

@@ -9,10 +9,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use reqwest::StatusCode;
-use serde_json::json;
-
-use crate::support::{Backend, Server, applicant};
+use crate::support::{Backend, Server};
 
 fn browser_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
@@ -48,20 +45,7 @@ async fn citizens_paths_work_in_chromium_without_javascript_and_pass_axe() {
     let s = Server::start(Backend::Sqlite, "2026-03-02T07:00:00+07:00")
         .await
         .unwrap();
-    let (status, created) = s
-        .public()
-        .post(
-            "/api/v1/dossiers",
-            &json!({
-                "procedure_code": "1.001193",
-                "unit": "phuong-ben-thanh",
-                "applicant": applicant("Phạm Gia Huy"),
-                "documents": [{"component": "Giấy chứng sinh"}]
-            }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let code = created["code"].as_str().unwrap().to_owned();
+    let code = s.submit_birth_online("Phạm Gia Huy").await;
     let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts/browser");
     let url = s.url.clone();
     let out = tokio::task::spawn_blocking(move || {

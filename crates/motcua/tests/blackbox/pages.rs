@@ -4,10 +4,9 @@
 
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, HeaderMap, SET_COOKIE};
-use serde_json::json;
 
 use crate::on_both_backends;
-use crate::support::{Backend, Server, applicant};
+use crate::support::{Backend, Server};
 
 const MONDAY_7AM: &str = "2026-03-02T07:00:00+07:00";
 
@@ -205,20 +204,7 @@ async fn a_dossier_is_tracked_by_its_code(backend: Backend) {
     let Some(s) = Server::start(backend, MONDAY_7AM).await else {
         return;
     };
-    let (status, created) = s
-        .public()
-        .post(
-            "/api/v1/dossiers",
-            &json!({
-                "procedure_code": "1.001193",
-                "unit": "phuong-ben-thanh",
-                "applicant": applicant("Trần Thị Ngọc Bích"),
-                "documents": [{"component": "Giấy chứng sinh"}]
-            }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let code = created["code"].as_str().unwrap();
+    let code = s.submit_birth_online("Trần Thị Ngọc Bích").await;
     let form = page(&s, "/tra-cuu", None).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(!form.body.contains("class=\"error\""));
@@ -259,6 +245,24 @@ async fn a_dossier_is_tracked_by_its_code(backend: Backend) {
         assert!(p.body.contains(message), "{query}: {}", p.body);
         assert!(p.body.contains("id=\"ma-error\""), "{query}");
         assert!(!p.body.contains("<script>"), "{query}");
+    }
+    // What was typed comes back in the field, escaped.
+    let p = page(&s, "/tra-cuu?ma=abc%3Cscript%3E", None).await;
+    assert!(
+        p.body.contains("value=\"abc&#60;script&#62;\""),
+        "{}",
+        p.body
+    );
+    // An address whose query cannot be read (a parameter given twice) gets the error page.
+    for path in ["/tra-cuu?ma=a&ma=b", "/thu-tuc?q=a&q=b"] {
+        let p = page(&s, path, None).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(is_html(&p));
+        assert!(
+            p.body.contains("Địa chỉ không hợp lệ"),
+            "{path}: {}",
+            p.body
+        );
     }
 }
 

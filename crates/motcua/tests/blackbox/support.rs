@@ -323,6 +323,27 @@ impl As<'_> {
     }
 }
 
+impl Server {
+    /// Submits a birth registration (1.001193) online at Bến Thành ward for `name` and
+    /// returns the dossier's code.
+    pub async fn submit_birth_online(&self, name: &str) -> String {
+        let (status, created) = self
+            .public()
+            .post(
+                "/api/v1/dossiers",
+                &serde_json::json!({
+                    "procedure_code": "1.001193",
+                    "unit": "phuong-ben-thanh",
+                    "applicant": applicant(name),
+                    "documents": [{"component": "Giấy chứng sinh"}]
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        created["code"].as_str().unwrap().to_owned()
+    }
+}
+
 /// An applicant for requests.
 pub fn applicant(name: &str) -> Value {
     serde_json::json!({"name": name, "id_number": "079090001234", "phone": "0909000111",
