@@ -44,7 +44,7 @@ fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// A fresh random secret, URL-safe.
-pub(crate) fn new_secret() -> Result<String, AppError> {
+pub fn new_secret() -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))

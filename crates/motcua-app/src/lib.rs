@@ -27,7 +27,7 @@ use motcua_domain::{CalendarId, RuleSetId};
 use motcua_store::Store;
 
 pub use admin::NewOfficial;
-pub use auth::{Session, hash_password};
+pub use auth::{Session, hash_password, new_secret};
 pub use authz::Principal;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use commands::{Action, Meta, Outcome};

@@ -19,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{self, SESSION_COOKIE};
+use crate::extract;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -58,11 +58,10 @@ pub async fn login(
 ) -> ApiResult<Response> {
     let req: LoginRequest = extract::json(&headers, &extract::body(body)?)?;
     let session = app(&state).login(&req.username, &req.password).await?;
-    let cookie = format!(
-        "{SESSION_COOKIE}={}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{}",
-        session.token,
+    let cookie = extract::session_cookie(
+        &session.token,
         app(&state).config().session_ttl_seconds,
-        if state.secure_cookies { "; Secure" } else { "" }
+        state.secure_cookies,
     );
     let body = LoginResponse {
         token: session.token,
@@ -88,7 +87,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
     let mut r = StatusCode::NO_CONTENT.into_response();
     r.headers_mut().insert(
         header::SET_COOKIE,
-        HeaderValue::from_static("motcua_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"),
+        HeaderValue::from_static(extract::CLEARED_SESSION_COOKIE),
     );
     Ok(r)
 }

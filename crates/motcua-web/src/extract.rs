@@ -12,6 +12,19 @@ use crate::error::ApiError;
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "motcua_session";
 
+/// The `Set-Cookie` value of a new session: HttpOnly (no script reads it), SameSite=Lax (not
+/// sent on cross-site posts), `Secure` behind HTTPS.
+pub fn session_cookie(token: &str, ttl_seconds: i64, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age={ttl_seconds}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The `Set-Cookie` value that ends the session in the browser.
+pub const CLEARED_SESSION_COOKIE: &str =
+    "motcua_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0";
+
 /// The session token of a request: `Authorization: Bearer …`, else the session cookie.
 pub fn token(headers: &HeaderMap) -> Option<String> {
     if let Some(v) = headers

@@ -1,14 +1,11 @@
 //! The citizens' portal: home, catalog search, a procedure, tracking a dossier.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use motcua_app::views::PublicDossier;
 use motcua_app::{AppError, Rules};
 use motcua_domain::ProcedureCode;
@@ -17,81 +14,11 @@ use motcua_domain::dossier::DossierCode;
 use serde::Deserialize;
 
 use super::format::{self, Lang};
-use super::{Asked, Chrome, error_page, html};
+use super::{Asked, Chrome, Page, encode, error_page, failure, html, query, rules};
 use crate::AppState;
 
 /// Results per page of the catalog: a page stays well under 100 KB on a phone.
 const PAGE_SIZE: usize = 20;
-
-/// A page, or the error page that stands in its place.
-type Page = Result<Response, Response>;
-
-/// The error page for a failure of the application: not found, or a problem of the system
-/// (logged, and told to the citizen without detail).
-async fn failure(state: &AppState, asked: &Asked, e: &AppError) -> Response {
-    let tr = asked.tr();
-    if let AppError::NotFound(_) = e {
-        return error_page(
-            state,
-            asked,
-            StatusCode::NOT_FOUND,
-            ("Không tìm thấy", "Not found"),
-            tr.t(
-                "Không có nội dung nào ở địa chỉ này.",
-                "There is nothing at this address.",
-            )
-            .to_owned(),
-        )
-        .await;
-    }
-    tracing::error!(error = ?e, "a page failed");
-    error_page(
-        state,
-        asked,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        ("Hệ thống đang gặp sự cố", "The system has a problem"),
-        tr.t(
-            "Trang chưa hiển thị được. Vui lòng thử lại sau ít phút; sự cố đã được ghi lại.",
-            "The page could not be shown. Please try again in a few minutes; the problem has been logged.",
-        )
-        .to_owned(),
-    )
-    .await
-}
-
-/// The rules in force, or the error page.
-async fn rules(state: &AppState, asked: &Asked) -> Result<Arc<Rules>, Response> {
-    match state.app.rules().await {
-        Ok(rules) => Ok(rules),
-        Err(e) => Err(failure(state, asked, &e).await),
-    }
-}
-
-/// The query of the address, or the error page for one that cannot be read (say, broken
-/// percent-encoding).
-async fn query<T>(
-    state: &AppState,
-    asked: &Asked,
-    query: Result<Query<T>, QueryRejection>,
-) -> Result<T, Response> {
-    match query {
-        Ok(Query(q)) => Ok(q),
-        Err(_) => Err(error_page(
-            state,
-            asked,
-            StatusCode::BAD_REQUEST,
-            ("Địa chỉ không hợp lệ", "The address is not valid"),
-            asked
-                .tr()
-                .t(
-                    "Một phần của địa chỉ không đọc được. Hãy quay lại trang trước và thử lại.",
-                    "A part of the address cannot be read. Go back to the previous page and try again.",
-                )
-                .to_owned(),
-        )
-        .await),
-    }
-}
 
 // ----- Home -------------------------------------------------------------------------------
 
@@ -192,23 +119,6 @@ fn catalog_href(q: &str, field: &str, page: usize) -> String {
     } else {
         format!("/thu-tuc?{}", params.join("&"))
     }
-}
-
-/// Percent-encodes a query value (UTF-8 bytes; letters, digits and `-._~` stay).
-fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(char::from(b));
-            }
-            b' ' => out.push('+'),
-            _ => {
-                let _ = write!(out, "%{b:02X}");
-            }
-        }
-    }
-    out
 }
 
 fn levels(p: &ProcedureVersion, lang: Lang) -> String {
@@ -343,6 +253,8 @@ struct Procedure {
     effective_from: String,
     /// Set when no version is in force today (the latest is shown, marked so).
     not_in_force: bool,
+    /// Whether it can be submitted online.
+    online: bool,
 }
 
 pub(crate) async fn procedure(
@@ -442,6 +354,9 @@ pub(crate) async fn procedure(
             .collect(),
         effective_from: format::date(p.effective_from),
         not_in_force: !in_force,
+        online: p
+            .channels
+            .contains(&motcua_domain::catalog::Channel::Online),
         c,
         p,
     };
@@ -449,7 +364,7 @@ pub(crate) async fn procedure(
 }
 
 /// The version in force today, else the latest (with `false`).
-fn procedure_for_today(
+pub(crate) fn procedure_for_today(
     state: &AppState,
     rules: &Rules,
     code: &ProcedureCode,

@@ -204,6 +204,71 @@ pub fn result_form(f: ResultForm, lang: Lang) -> &'static str {
     })
 }
 
+/// Working minutes left (negative: overdue), as people say it: `3 giờ 20 phút`,
+/// `quá hạn 1 giờ 5 phút`.
+pub fn minutes_left(m: i64, lang: Lang) -> String {
+    let a = m.unsigned_abs();
+    let (h, min) = (a / 60, a % 60);
+    let span = match (h, min, lang) {
+        (0, min, Lang::Vi) => format!("{min} phút"),
+        (h, 0, Lang::Vi) => format!("{h} giờ"),
+        (h, min, Lang::Vi) => format!("{h} giờ {min} phút"),
+        (0, min, Lang::En) => format!("{min} min"),
+        (h, 0, Lang::En) => format!("{h} h"),
+        (h, min, Lang::En) => format!("{h} h {min} min"),
+    };
+    let working = lang.pick(("làm việc", "working time"));
+    if m < 0 {
+        format!("{} {span} {working}", lang.pick(("Quá hạn", "Overdue by")))
+    } else {
+        format!("{span} {working}")
+    }
+}
+
+/// A verdict on time (`early`, `on-time`, `late`, `in-progress-on-time`, `in-progress-late`).
+pub fn timeliness(t: &str, lang: Lang) -> &'static str {
+    lang.pick(match t {
+        "early" => ("Trước hạn", "Early"),
+        "on-time" => ("Đúng hạn", "On time"),
+        "late" => ("Quá hạn", "Late"),
+        "in-progress-on-time" => ("Đang xử lý, trong hạn", "In progress, on time"),
+        "in-progress-late" => ("Đang xử lý, quá hạn", "In progress, late"),
+        _ => ("", ""),
+    })
+}
+
+/// An event of the dossier's log, by its type.
+pub fn event(kind: &str, lang: Lang) -> &'static str {
+    lang.pick(match kind {
+        "submitted" => ("Nộp hồ sơ trực tuyến", "Submitted online"),
+        "received" => ("Tiếp nhận hồ sơ", "Received"),
+        "supplement-requested" => ("Yêu cầu bổ sung, hoàn thiện hồ sơ", "Supplement requested"),
+        "supplement-received" => ("Nhận hồ sơ bổ sung", "Supplement received"),
+        "refused" => ("Từ chối tiếp nhận, giải quyết", "Refused"),
+        "step-completed" => ("Hoàn thành bước, chuyển hồ sơ", "Step completed, handed on"),
+        "returned-to-step" => ("Trả lại bước trước", "Sent back to an earlier step"),
+        "payment-requested" => ("Yêu cầu thực hiện nghĩa vụ tài chính", "Payment requested"),
+        "payment-received" => ("Đã thực hiện nghĩa vụ tài chính", "Paid"),
+        "agency-opinion-requested" => (
+            "Xin ý kiến cơ quan khác",
+            "Opinion of another agency requested",
+        ),
+        "agency-opinion-received" => (
+            "Nhận ý kiến cơ quan khác",
+            "Opinion of another agency received",
+        ),
+        "apologized" => (
+            "Xin lỗi và hẹn lại ngày trả kết quả",
+            "Apology, new appointment",
+        ),
+        "withdrawn" => ("Rút hồ sơ", "Withdrawn"),
+        "stopped" => ("Dừng xử lý", "Stopped"),
+        "result-issued" => ("Ban hành kết quả", "Result issued"),
+        "result-returned" => ("Trả kết quả", "Result returned"),
+        _ => ("Sự kiện khác", "Other event"),
+    })
+}
+
 /// A civil date as `dd/mm/yyyy`.
 pub fn date(d: jiff::civil::Date) -> String {
     format!("{:02}/{:02}/{}", d.day(), d.month(), d.year())

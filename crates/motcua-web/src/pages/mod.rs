@@ -11,19 +11,25 @@
 
 mod citizen;
 mod format;
+mod session;
+mod submit;
+mod workspace;
 
 use std::convert::Infallible;
+use std::fmt::Write as _;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{FromRequestParts, OriginalUri, Request};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequestParts, OriginalUri, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use motcua_app::Rules;
+use motcua_app::{AppError, Rules};
 
 use crate::AppState;
 
@@ -71,6 +77,8 @@ pub struct Chrome {
     pub title: String,
     /// Which section of the navigation is current.
     pub section: &'static str,
+    /// The signed-in official's name, on workspace pages.
+    pub signed_in: Option<String>,
 }
 
 impl Chrome {
@@ -101,6 +109,7 @@ impl Chrome {
             portal,
             title: String::new(),
             section,
+            signed_in: None,
         }
     }
 }
@@ -212,6 +221,99 @@ pub(crate) async fn not_found(state: &AppState, asked: &Asked) -> Response {
     .await
 }
 
+/// A page, or the error page that stands in its place.
+pub(crate) type Page = Result<Response, Response>;
+
+/// The error page for a failure of the application: not found, or a problem of the system
+/// (logged, and told to the citizen without detail).
+pub(crate) async fn failure(state: &AppState, asked: &Asked, e: &AppError) -> Response {
+    let tr = asked.tr();
+    if let AppError::NotFound(_) = e {
+        return error_page(
+            state,
+            asked,
+            StatusCode::NOT_FOUND,
+            ("Không tìm thấy", "Not found"),
+            tr.t(
+                "Không có nội dung nào ở địa chỉ này.",
+                "There is nothing at this address.",
+            )
+            .to_owned(),
+        )
+        .await;
+    }
+    tracing::error!(error = ?e, "a page failed");
+    error_page(
+        state,
+        asked,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ("Hệ thống đang gặp sự cố", "The system has a problem"),
+        tr.t(
+            "Trang chưa hiển thị được. Vui lòng thử lại sau ít phút; sự cố đã được ghi lại.",
+            "The page could not be shown. Please try again in a few minutes; the problem has been logged.",
+        )
+        .to_owned(),
+    )
+    .await
+}
+
+/// The rules in force, or the error page.
+pub(crate) async fn rules(state: &AppState, asked: &Asked) -> Result<Arc<Rules>, Response> {
+    match state.app.rules().await {
+        Ok(rules) => Ok(rules),
+        Err(e) => Err(failure(state, asked, &e).await),
+    }
+}
+
+/// The query of the address, or the error page for one that cannot be read (say, broken
+/// percent-encoding).
+pub(crate) async fn query<T>(
+    state: &AppState,
+    asked: &Asked,
+    query: Result<Query<T>, QueryRejection>,
+) -> Result<T, Response> {
+    match query {
+        Ok(Query(q)) => Ok(q),
+        Err(_) => Err(error_page(
+            state,
+            asked,
+            StatusCode::BAD_REQUEST,
+            ("Địa chỉ không hợp lệ", "The address is not valid"),
+            asked
+                .tr()
+                .t(
+                    "Một phần của địa chỉ không đọc được. Hãy quay lại trang trước và thử lại.",
+                    "A part of the address cannot be read. Go back to the previous page and try again.",
+                )
+                .to_owned(),
+        )
+        .await),
+    }
+}
+
+/// Percent-encodes a query value (UTF-8 bytes; letters, digits and `-._~` stay).
+pub(crate) fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(b));
+            }
+            b' ' => out.push('+'),
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
+}
+
+/// A fresh key for a form, sent back as its idempotency key: the same form sent twice acts
+/// once. Without randomness the form goes without one (a retry may then act twice).
+pub(crate) fn new_form_key() -> String {
+    motcua_app::new_secret().unwrap_or_default()
+}
+
 async fn stylesheet() -> Response {
     (
         [
@@ -266,7 +368,18 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/", get(citizen::home))
         .route("/thu-tuc", get(citizen::catalog))
         .route("/thu-tuc/{code}", get(citizen::procedure))
+        .route(
+            "/thu-tuc/{code}/nop-ho-so",
+            get(submit::form_page).post(submit::submit),
+        )
         .route("/tra-cuu", get(citizen::tracking))
+        .route("/dang-nhap", get(session::login_form).post(session::login))
+        .route("/dang-xuat", axum::routing::post(session::logout))
+        .route(session::WORKSPACE, get(workspace::inbox))
+        .route(
+            "/can-bo/ho-so/{code}",
+            get(workspace::dossier).post(workspace::act),
+        )
         .route(CSS_PATH, get(stylesheet))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -32,26 +32,13 @@ fn tools() -> Result<(), String> {
     }
 }
 
-#[tokio::test]
-async fn citizens_paths_work_in_chromium_without_javascript_and_pass_axe() {
-    if let Err(why) = tools() {
-        assert!(
-            std::env::var_os("MOTCUA_TEST_BROWSER_REQUIRED").is_none(),
-            "browser tests required, but {why}"
-        );
-        eprintln!("skipped: {why}");
-        return;
-    }
-    let s = Server::start(Backend::Sqlite, "2026-03-02T07:00:00+07:00")
-        .await
-        .unwrap();
-    let code = s.submit_birth_online("Phạm Gia Huy").await;
+/// Runs a browser script with the server's address and its arguments; fails with its log.
+async fn run(script: &'static str, args: Vec<String>) {
     let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-artifacts/browser");
-    let url = s.url.clone();
     let out = tokio::task::spawn_blocking(move || {
         Command::new("node")
-            .arg(browser_dir().join("portal.mjs"))
-            .args([url.as_str(), code.as_str()])
+            .arg(browser_dir().join(script))
+            .args(args)
             .arg(&artifacts)
             .output()
             .expect("node runs")
@@ -66,4 +53,55 @@ async fn citizens_paths_work_in_chromium_without_javascript_and_pass_axe() {
     eprintln!("{log}");
     assert!(out.status.success(), "{log}");
     assert!(log.contains("all browser checks passed"), "{log}");
+}
+
+/// Whether to go on: the tools are here, or (outside CI) the test is skipped.
+fn ready() -> bool {
+    match tools() {
+        Ok(()) => true,
+        Err(why) => {
+            assert!(
+                std::env::var_os("MOTCUA_TEST_BROWSER_REQUIRED").is_none(),
+                "browser tests required, but {why}"
+            );
+            eprintln!("skipped: {why}");
+            false
+        }
+    }
+}
+
+#[tokio::test]
+async fn citizens_paths_work_in_chromium_without_javascript_and_pass_axe() {
+    if !ready() {
+        return;
+    }
+    let s = Server::start(Backend::Sqlite, "2026-03-02T07:00:00+07:00")
+        .await
+        .unwrap();
+    let code = s.submit_birth_online("Phạm Gia Huy").await;
+    run("portal.mjs", vec![s.url.clone(), code]).await;
+}
+
+#[tokio::test]
+async fn an_online_dossier_goes_from_the_citizen_through_desk_specialist_and_leader_back_to_the_citizen()
+ {
+    if !ready() {
+        return;
+    }
+    let s = Server::start(Backend::Postgres, "2026-03-02T07:00:00+07:00").await;
+    // Without PostgreSQL (outside CI) the path runs on SQLite.
+    let s = match s {
+        Some(s) => s,
+        None => Server::start(Backend::Sqlite, "2026-03-02T07:00:00+07:00")
+            .await
+            .unwrap(),
+    };
+    run("workspace.mjs", vec![s.url.clone()]).await;
+    // What the pages did is in the log, as the API tells it.
+    let desk = s.login("phuong-ben-thanh-mot-cua").await;
+    let (_, list) = desk.get("/api/v1/dossiers?status=10").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["items"][0]["applicant_name"], "Lê Thị Thu Hà");
+    let (_, list) = desk.get("/api/v1/dossiers?status=3").await;
+    assert_eq!(list["items"][0]["applicant_name"], "Đặng Văn Sơn", "{list}");
 }

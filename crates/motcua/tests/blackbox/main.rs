@@ -10,3 +10,4 @@ mod pages;
 mod serve;
 mod simulate;
 mod support;
+mod workspace;

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, HeaderMap, SET_COOKIE};
 
 use crate::on_both_backends;
-use crate::support::{Backend, Server};
+use crate::support::{Backend, Server, between};
 
 const MONDAY_7AM: &str = "2026-03-02T07:00:00+07:00";
 
@@ -71,15 +71,7 @@ async fn pages_are_vietnamese_by_default_and_english_on_request(backend: Backend
     let csp = home.headers.get(CONTENT_SECURITY_POLICY).unwrap();
     assert!(csp.to_str().unwrap().contains("script-src 'self'"));
     // The stylesheet it links to is served, and may be kept.
-    let css = home
-        .body
-        .split("rel=\"stylesheet\" href=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let css = between(&home.body, "rel=\"stylesheet\" href=\"", "\"").to_owned();
     let r = s
         .client
         .get(format!("{}{css}", s.url))

@@ -344,6 +344,15 @@ impl Server {
     }
 }
 
+/// The text of a page between the first `start` and the next `end` after it.
+pub fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
+    let rest = body
+        .split_once(start)
+        .unwrap_or_else(|| panic!("no {start:?} in {body}"))
+        .1;
+    rest.split_once(end).map_or(rest, |(inside, _)| inside)
+}
+
 /// An applicant for requests.
 pub fn applicant(name: &str) -> Value {
     serde_json::json!({"name": name, "id_number": "079090001234", "phone": "0909000111",

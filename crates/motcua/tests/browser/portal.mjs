@@ -6,28 +6,11 @@
 // keyboard order, runs axe-core on every main page, and saves screenshots of each at a
 // phone's and a desktop's width. Prints one line per check; exits non-zero on the first
 // failure, with the reason.
-import { chromium } from "playwright-core";
-import { readFileSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
+import { args, audit, check, withBrowser } from "./lib.mjs";
 
-const [base, code, artifacts] = process.argv.slice(2);
-if (!base || !code || !artifacts) {
-  console.error("usage: node portal.mjs BASE_URL DOSSIER_CODE ARTIFACT_DIR");
-  process.exit(2);
-}
-mkdirSync(artifacts, { recursive: true });
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const { base, code, artifacts } = args("node portal.mjs BASE_URL DOSSIER_CODE ARTIFACT_DIR", ["base", "code", "artifacts"]);
 
-function check(ok, what) {
-  if (!ok) throw new Error(`failed: ${what}`);
-  console.log(`ok: ${what}`);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu"],
-});
-try {
+await withBrowser(artifacts, async (browser) => {
   // ----- The citizen's paths without JavaScript ------------------------------------------
   const plain = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
   const page = await plain.newPage();
@@ -60,37 +43,12 @@ try {
   await plain.close();
 
   // ----- Accessibility and screenshots of each main page ----------------------------------
-  const pages = [
+  await audit(browser, base, artifacts, [
     ["home", "/"],
     ["catalog", "/thu-tuc?q=dang+ky"],
     ["procedure", "/thu-tuc/1.004222"],
     ["tracking", `/tra-cuu?ma=${encodeURIComponent(code)}`],
     ["tracking-error", "/tra-cuu?ma=sai-ma"],
     ["home-en", "/?lang=en"],
-  ];
-  for (const [width, label] of [[390, "phone"], [1280, "desktop"]]) {
-    // axe is injected as an inline script, which the pages' policy forbids: bypass it here.
-    const ctx = await browser.newContext({ bypassCSP: true, viewport: { width, height: 900 } });
-    const p = await ctx.newPage();
-    for (const [name, path] of pages) {
-      await p.goto(`${base}${path}`);
-      await p.screenshot({ path: `${artifacts}/${name}-${label}.png`, fullPage: true });
-      const overflow = await p.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
-      check(!overflow, `${name} at ${width}px has no horizontal scrolling`);
-      if (label !== "phone") continue;
-      await p.addScriptTag({ content: axeSource });
-      const result = await p.evaluate(async () =>
-        // eslint-disable-next-line no-undef
-        await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
-      const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-      for (const v of result.violations) {
-        console.log(`  axe ${v.impact}: ${v.id} — ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-      }
-      check(serious.length === 0, `${name}: no serious or critical axe violations (${result.passes.length} rules pass)`);
-    }
-    await ctx.close();
-  }
-} finally {
-  await browser.close();
-}
-console.log("all browser checks passed");
+  ]);
+});

@@ -1,0 +1,485 @@
+//! Online submission (nộp hồ sơ trực tuyến) without an account: the procedure's form, the
+//! desk it goes to, the applicant's details and the components ticked one by one. Every
+//! field is checked here first, and an error is said in the page's language next to its
+//! field; nothing is stored until every field is right. The answer shows the dossier code
+//! and the access key once.
+
+use askama::Template;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use motcua_app::views::{ApplicantInput, DocumentInput, SubmitRequest};
+use motcua_app::{AppError, Meta, Principal, Rules};
+use motcua_domain::catalog::{Channel, Level, ProcedureVersion, Requirement};
+use motcua_domain::org::{Role, UnitKind};
+use serde_json::Value;
+
+use super::session::{form, same_origin};
+use super::{Asked, Chrome, Page, Tr, error_page, failure, html, rules};
+use crate::AppState;
+
+/// Whether a unit of this kind receives procedures of this level.
+fn serves(kind: UnitKind, level: Level) -> bool {
+    matches!(
+        (level, kind),
+        (Level::Commune, UnitKind::Commune)
+            | (Level::District, UnitKind::District)
+            | (
+                Level::Province,
+                UnitKind::Province | UnitKind::Department | UnitKind::ServiceCentre
+            )
+            | (Level::Central, UnitKind::Ministry | UnitKind::Department)
+    )
+}
+
+/// The desks an online dossier of this procedure may be sent to: units of a level the
+/// procedure is done at that have a desk officer.
+fn desks(rules: &Rules, p: &ProcedureVersion) -> Vec<(String, String)> {
+    let staffed: std::collections::BTreeSet<&motcua_domain::UnitId> = rules
+        .org
+        .officials()
+        .flat_map(|o| o.roles.iter())
+        .filter(|r| r.role == Role::DeskOfficer)
+        .map(|r| &r.unit)
+        .collect();
+    let mut out: Vec<(String, String)> = rules
+        .org
+        .units()
+        .filter(|u| staffed.contains(&u.id) && p.levels.iter().any(|l| serves(u.kind, *l)))
+        .map(|u| (u.id.to_string(), u.name.clone()))
+        .collect();
+    // In the order of the alphabet, not of the bytes (Bến Thành before Bình Thạnh).
+    out.sort_by_cached_key(|(_, name)| motcua_store::normalize(name));
+    out
+}
+
+/// One component of the form.
+struct ComponentField {
+    index: usize,
+    name: String,
+    mandatory: bool,
+    condition: Option<String>,
+    checked: bool,
+}
+
+/// The form's values and errors, by field.
+#[derive(Default)]
+struct Fields {
+    unit: String,
+    name: String,
+    id_number: String,
+    phone: String,
+    email: String,
+    address: String,
+}
+
+#[derive(Template)]
+#[template(path = "submit.html")]
+struct SubmitPage {
+    c: Chrome,
+    p: ProcedureVersion,
+    desks: Vec<(String, String)>,
+    components: Vec<ComponentField>,
+    f: Fields,
+    /// Errors, each with the id of its field, in the form's order.
+    errors: Vec<(&'static str, String)>,
+    key: String,
+}
+
+impl SubmitPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "submitted.html")]
+struct Submitted {
+    c: Chrome,
+    code: String,
+    access_key: Option<String>,
+    procedure: String,
+    acceptance_due_at: Option<String>,
+}
+
+/// The procedure in force today that can be submitted online, or the error page.
+async fn online_procedure(
+    state: &AppState,
+    asked: &Asked,
+    rules: &Rules,
+    code: &str,
+) -> Result<ProcedureVersion, axum::response::Response> {
+    let tr = asked.tr();
+    let found = code
+        .parse()
+        .ok()
+        .and_then(|c| super::citizen::procedure_for_today(state, rules, &c))
+        .filter(|(_, in_force)| *in_force)
+        .map(|(p, _)| p);
+    match found {
+        Some(p) if p.channels.contains(&Channel::Online) => Ok(p),
+        Some(p) => Err(error_page(
+            state,
+            asked,
+            StatusCode::NOT_FOUND,
+            ("Thủ tục chưa nhận hồ sơ trực tuyến", "Not available online"),
+            format!(
+                "{} “{}”. {}",
+                tr.t(
+                    "Chưa thể nộp trực tuyến thủ tục",
+                    "This procedure cannot be submitted online:"
+                ),
+                p.name,
+                tr.t(
+                    "Hãy nộp trực tiếp tại bộ phận một cửa hoặc qua bưu chính.",
+                    "Submit it at the desk or by post."
+                )
+            ),
+        )
+        .await),
+        None => Err(error_page(
+            state,
+            asked,
+            StatusCode::NOT_FOUND,
+            ("Không tìm thấy thủ tục", "Procedure not found"),
+            format!(
+                "{} “{code}”.",
+                tr.t(
+                    "Danh mục không có thủ tục đang có hiệu lực với mã",
+                    "The catalog has no procedure in force with the code"
+                )
+            ),
+        )
+        .await),
+    }
+}
+
+fn components(p: &ProcedureVersion, ticked: &dyn Fn(usize) -> bool) -> Vec<ComponentField> {
+    p.components
+        .iter()
+        .enumerate()
+        .map(|(i, k)| ComponentField {
+            index: i,
+            name: k.name.clone(),
+            mandatory: matches!(k.requirement, Requirement::Mandatory),
+            condition: match &k.requirement {
+                Requirement::Mandatory => None,
+                Requirement::Conditional { condition } => Some(condition.clone()),
+            },
+            checked: ticked(i),
+        })
+        .collect()
+}
+
+pub(crate) async fn form_page(
+    State(state): State<AppState>,
+    asked: Asked,
+    Path(code): Path<String>,
+) -> Page {
+    let rules = rules(&state, &asked).await?;
+    let p = online_procedure(&state, &asked, &rules, &code).await?;
+    let mut c = Chrome::new(Some(&rules), &asked, "catalog");
+    c.title = format!("{} – {}", asked.tr().t("Nộp hồ sơ", "Submit"), p.name);
+    let desks = desks(&rules, &p);
+    let f = Fields {
+        unit: if desks.len() == 1 {
+            desks[0].0.clone()
+        } else {
+            String::new()
+        },
+        ..Fields::default()
+    };
+    Ok(html(
+        StatusCode::OK,
+        SubmitPage {
+            c,
+            components: components(&p, &|_| false),
+            desks,
+            p,
+            f,
+            errors: Vec::new(),
+            key: super::new_form_key(),
+        }
+        .render(),
+    ))
+}
+
+/// Text a citizen typed: refused when it holds markup (`<`, `>`), control characters, or
+/// is longer than `max` characters.
+fn text_error(v: &str, max: usize, tr: Tr) -> Option<String> {
+    if v.contains(['<', '>']) {
+        return Some(
+            tr.t(
+                "Không được dùng ký tự “<” hoặc “>” (mã lệnh). Hãy nhập chữ thường.",
+                "The characters “<” and “>” (code) are not allowed. Type plain text.",
+            )
+            .to_owned(),
+        );
+    }
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Some(
+            tr.t(
+                "Có ký tự không hợp lệ.",
+                "It contains characters that are not allowed.",
+            )
+            .to_owned(),
+        );
+    }
+    if v.chars().count() > max {
+        return Some(format!(
+            "{} {max} {}",
+            tr.t("Tối đa", "At most"),
+            tr.t("ký tự.", "characters.")
+        ));
+    }
+    None
+}
+
+/// A Vietnamese phone number: 10 digits from 0, or +84 and 9 digits; spaces and dots allowed.
+fn phone_ok(v: &str) -> bool {
+    let digits: String = v
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-'))
+        .collect();
+    let rest = digits
+        .strip_prefix("+84")
+        .map(|r| format!("0{r}"))
+        .unwrap_or(digits);
+    rest.len() == 10 && rest.starts_with('0') && rest.chars().all(|c| c.is_ascii_digit())
+}
+
+fn email_ok(v: &str) -> bool {
+    match v.split_once('@') {
+        Some((user, domain)) => {
+            !user.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !v.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    asked: Asked,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    body: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Page {
+    same_origin(&state, &asked, &headers).await?;
+    let pairs = form(&state, &asked, body).await?;
+    let rules = rules(&state, &asked).await?;
+    let p = online_procedure(&state, &asked, &rules, &code).await?;
+    let tr = asked.tr();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or_else(String::new, |(_, v)| v.trim().to_owned())
+    };
+    let f = Fields {
+        unit: get("unit"),
+        name: get("name"),
+        id_number: get("id_number"),
+        phone: get("phone"),
+        email: get("email"),
+        address: get("address"),
+    };
+    let ticked = |i: usize| pairs.iter().any(|(k, _)| *k == format!("tp-{i}"));
+    let desks = desks(&rules, &p);
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    if !desks.iter().any(|(id, _)| *id == f.unit) {
+        errors.push((
+            "unit",
+            tr.t(
+                "Hãy chọn nơi nộp hồ sơ.",
+                "Choose where to submit the dossier.",
+            )
+            .to_owned(),
+        ));
+    }
+    if f.name.is_empty() {
+        errors.push((
+            "name",
+            tr.t(
+                "Hãy nhập họ và tên người nộp.",
+                "Enter the applicant's full name.",
+            )
+            .to_owned(),
+        ));
+    } else if let Some(e) = text_error(&f.name, 200, tr) {
+        errors.push(("name", e));
+    }
+    let id_ok = f.id_number.chars().all(|c| c.is_ascii_digit())
+        && matches!(f.id_number.len(), 9 | 10 | 12 | 13);
+    if !f.id_number.is_empty() && !id_ok {
+        errors.push((
+            "id_number",
+            tr.t(
+                "Số định danh cá nhân gồm 12 chữ số (hoặc mã số doanh nghiệp 10 hay 13 chữ số), chỉ gồm chữ số.",
+                "A personal identification number is 12 digits (an enterprise code 10 or 13), digits only.",
+            )
+            .to_owned(),
+        ));
+    }
+    if f.phone.is_empty() && f.email.is_empty() {
+        errors.push((
+            "phone",
+            tr.t(
+                "Hãy nhập số điện thoại hoặc thư điện tử để cơ quan liên hệ khi cần bổ sung và khi có kết quả.",
+                "Enter a phone number or an e-mail address, so the unit can reach you for a supplement and the result.",
+            )
+            .to_owned(),
+        ));
+    } else if !f.phone.is_empty() && !phone_ok(&f.phone) {
+        errors.push((
+            "phone",
+            tr.t(
+                "Số điện thoại gồm 10 chữ số, bắt đầu bằng 0, ví dụ 0909 000 111.",
+                "A phone number is 10 digits starting with 0, e.g. 0909 000 111.",
+            )
+            .to_owned(),
+        ));
+    }
+    let email_fine = email_ok(&f.email) && f.email.len() <= 200;
+    if !f.email.is_empty() && !email_fine {
+        errors.push((
+            "email",
+            tr.t(
+                "Thư điện tử chưa đúng dạng, ví dụ ten@example.vn.",
+                "The e-mail address is not in the right form, e.g. name@example.vn.",
+            )
+            .to_owned(),
+        ));
+    }
+    if let Some(e) = text_error(&f.address, 300, tr) {
+        errors.push(("address", e));
+    }
+    let comps = components(&p, &ticked);
+    let missing: Vec<&str> = comps
+        .iter()
+        .filter(|k| k.mandatory && !k.checked)
+        .map(|k| k.name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        errors.push((
+            "components",
+            format!(
+                "{} {}",
+                tr.t("Thiếu giấy tờ bắt buộc:", "Required documents are missing:"),
+                missing.join("; ")
+            ),
+        ));
+    }
+    if errors.is_empty() {
+        let opt = |v: &str| (!v.is_empty()).then(|| v.to_owned());
+        let req = SubmitRequest {
+            procedure_code: p.code.to_string(),
+            unit: f.unit.clone(),
+            applicant: ApplicantInput {
+                name: f.name.clone(),
+                organisation: false,
+                id_number: opt(&f.id_number),
+                phone: opt(&f.phone),
+                email: opt(&f.email),
+                address: opt(&f.address),
+            },
+            documents: comps
+                .iter()
+                .filter(|k| k.checked)
+                .map(|k| DocumentInput {
+                    component: k.name.clone(),
+                    digitized: false,
+                    reused: false,
+                })
+                .collect(),
+        };
+        let key = get("key");
+        let meta = Meta {
+            expected_version: None,
+            idempotency_key: (!key.is_empty()).then(|| format!("page-submit-{key}")),
+            request_hash: format!(
+                "page submit {}",
+                serde_json::to_string(&req).unwrap_or_default()
+            ),
+        };
+        match state.app.submit(&Principal::Public, &req, &meta).await {
+            Ok(outcome) => {
+                let body: Value = serde_json::from_str(&outcome.body).unwrap_or_default();
+                let text = |v: &Value| v.as_str().map(str::to_owned);
+                let mut c = Chrome::new(Some(&rules), &asked, "catalog");
+                tr.t("Đã nộp hồ sơ", "Dossier submitted")
+                    .clone_into(&mut c.title);
+                return Ok(html(
+                    StatusCode::OK,
+                    Submitted {
+                        c,
+                        code: text(&body["code"]).unwrap_or_default(),
+                        // A form sent twice answers with the first answer, whose key is
+                        // not stored: it was shown once, the first time.
+                        access_key: text(&body["access_key"]).filter(|_| !outcome.replayed),
+                        procedure: p.name.clone(),
+                        acceptance_due_at: body["dossier"]["acceptance_due_at"]
+                            .as_str()
+                            .map(|t| super::format::instant(t, asked.lang)),
+                    }
+                    .render(),
+                ));
+            }
+            Err(AppError::Invalid(why)) => errors.push((
+                "form",
+                format!(
+                    "{} {why}",
+                    tr.t("Hồ sơ chưa hợp lệ:", "The dossier is not valid:")
+                ),
+            )),
+            Err(e) => return Err(failure(&state, &asked, &e).await),
+        }
+    }
+    let mut c = Chrome::new(Some(&rules), &asked, "catalog");
+    c.title = format!(
+        "{} {} – {}",
+        tr.t("Lỗi:", "Error:"),
+        tr.t("Nộp hồ sơ", "Submit"),
+        p.name
+    );
+    Ok(html(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        SubmitPage {
+            c,
+            components: comps,
+            desks,
+            p,
+            f,
+            errors,
+            key: get("key"),
+        }
+        .render(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_and_emails_as_vietnamese_write_them() {
+        assert!(phone_ok("0909000111"));
+        assert!(phone_ok("0909 000 111"));
+        assert!(phone_ok("+84 909 000 111"));
+        assert!(!phone_ok("909000111"));
+        assert!(!phone_ok("0909-000-11"));
+        assert!(!phone_ok("09090001112"));
+        assert!(email_ok("thu@example.vn"));
+        assert!(!email_ok("thu@example"));
+        assert!(!email_ok("thu example.vn"));
+        assert!(!email_ok("@example.vn"));
+    }
+}

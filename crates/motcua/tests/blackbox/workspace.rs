@@ -1,0 +1,368 @@
+//! The officials' workspace and the online submission form over real HTTP: sign-in and its
+//! redirects, forms from other sites refused, a stale or repeated form acting at most once,
+//! and every refused form leaving the store as it was.
+
+use reqwest::StatusCode;
+use reqwest::header::{LOCATION, ORIGIN, SET_COOKIE};
+use reqwest::redirect::Policy;
+
+use crate::on_both_backends;
+use crate::support::{Backend, Server, between};
+
+const MONDAY_7AM: &str = "2026-03-02T07:00:00+07:00";
+const DESK: &str = "phuong-ben-thanh-mot-cua";
+
+/// A browser that does not follow redirects and sends one cookie.
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    cookie: Option<String>,
+}
+
+struct Answer {
+    status: StatusCode,
+    location: Option<String>,
+    set_cookie: Option<String>,
+    body: String,
+}
+
+impl Browser {
+    fn new(s: &Server) -> Self {
+        Browser {
+            http: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .unwrap(),
+            base: s.url.clone(),
+            cookie: None,
+        }
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Answer {
+        let req = match &self.cookie {
+            Some(c) => req.header("cookie", c),
+            None => req,
+        };
+        let r = req.send().await.unwrap();
+        let header = |name| {
+            r.headers()
+                .get(name)
+                .map(|v: &reqwest::header::HeaderValue| v.to_str().unwrap().to_owned())
+        };
+        Answer {
+            status: r.status(),
+            location: header(LOCATION),
+            set_cookie: header(SET_COOKIE),
+            body: r.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> Answer {
+        self.send(self.http.get(format!("{}{path}", self.base)))
+            .await
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Answer {
+        self.send(self.http.post(format!("{}{path}", self.base)).form(form))
+            .await
+    }
+
+    async fn sign_in(&mut self, username: &str) {
+        let a = self
+            .post(
+                "/dang-nhap",
+                &[("username", username), ("password", "motcua-demo")],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+        let cookie = a.set_cookie.unwrap();
+        self.cookie = Some(cookie.split(';').next().unwrap().to_owned());
+    }
+}
+
+async fn version(s: &Server, code: &str) -> u64 {
+    let desk = s.login(DESK).await;
+    let (_, d) = desk.get(&format!("/api/v1/dossiers/{code}")).await;
+    d["version"].as_u64().unwrap()
+}
+
+async fn signing_in_leads_back_to_the_page_asked_for(backend: Backend) {
+    let Some(s) = Server::start(backend, MONDAY_7AM).await else {
+        return;
+    };
+    let mut b = Browser::new(&s);
+    let a = b.get("/can-bo?loai=tra-ket-qua").await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        a.location.as_deref(),
+        Some("/dang-nhap?tiep=%2Fcan-bo%3Floai%3Dtra-ket-qua")
+    );
+    let form = b
+        .get("/dang-nhap?tiep=%2Fcan-bo%3Floai%3Dtra-ket-qua")
+        .await;
+    assert!(
+        form.body
+            .contains("name=\"tiep\" value=\"/can-bo?loai=tra-ket-qua\""),
+        "{}",
+        form.body
+    );
+    // Wrong password, empty fields: the form again, with the reason, and no cookie.
+    for (user, password, message) in [
+        (DESK, "sai", "Tên đăng nhập hoặc mật khẩu không đúng."),
+        ("", "", "Hãy nhập tên đăng nhập và mật khẩu."),
+    ] {
+        let a = b
+            .post("/dang-nhap", &[("username", user), ("password", password)])
+            .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(a.body.contains(message), "{}", a.body);
+        assert!(a.set_cookie.is_none());
+    }
+    // Only this site's paths are followed after signing in.
+    for (next, to) in [
+        ("/can-bo?loai=tra-ket-qua", "/can-bo?loai=tra-ket-qua"),
+        ("//evil.example/x", "/can-bo"),
+        ("https://evil.example/", "/can-bo"),
+    ] {
+        let a = b
+            .post(
+                "/dang-nhap",
+                &[
+                    ("username", DESK),
+                    ("password", "motcua-demo"),
+                    ("tiep", next),
+                ],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(a.location.as_deref(), Some(to), "{next}");
+        let cookie = a.set_cookie.unwrap();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+    }
+    b.sign_in(DESK).await;
+    let inbox = b.get("/can-bo").await;
+    assert_eq!(inbox.status, StatusCode::OK);
+    assert!(inbox.body.contains("Võ Thị Hồng"), "the official is named");
+    // Signing out ends the session on the server, not only in the browser.
+    let out = b.post("/dang-xuat", &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(out.set_cookie.unwrap().contains("Max-Age=0"));
+    assert_eq!(b.get("/can-bo").await.status, StatusCode::SEE_OTHER);
+}
+
+async fn an_action_form_acts_once_and_only_from_this_site(backend: Backend) {
+    let Some(s) = Server::start(backend, MONDAY_7AM).await else {
+        return;
+    };
+    let code = s.submit_birth_online("Hồ Thị Mai").await;
+    let mut b = Browser::new(&s);
+    b.sign_in(DESK).await;
+    let path = format!("/can-bo/ho-so/{code}");
+    let page = b.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let key = between(&page.body, "name=\"key\" value=\"", "\"").to_owned();
+    assert!(key.ends_with("-receive"), "{key}");
+
+    // From another site: refused, nothing written.
+    let r = b
+        .send(
+            b.http
+                .post(format!("{}{path}", b.base))
+                .header(ORIGIN, "https://evil.example")
+                .form(&[("action", "receive"), ("version", "1")]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("Yêu cầu bị từ chối"));
+    assert_eq!(version(&s, &code).await, 1);
+
+    // A refusal without its reason: the page again with the message, nothing written.
+    let r = b
+        .post(
+            &path,
+            &[("action", "refuse"), ("version", "1"), ("reason", "  ")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Hãy ghi rõ lý do từ chối"));
+    assert_eq!(version(&s, &code).await, 1);
+
+    // The form sent twice (a double click, a retry) acts once.
+    let form = [
+        ("action", "receive"),
+        ("version", "1"),
+        ("key", key.as_str()),
+    ];
+    for _ in 0..2 {
+        let r = b.post(&path, &form).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(
+            r.location.as_deref(),
+            Some(format!("{path}?xong=receive").as_str())
+        );
+    }
+    assert_eq!(version(&s, &code).await, 2);
+    let done = b.get(&format!("{path}?xong=receive")).await;
+    assert!(done.body.contains("Đã tiếp nhận hồ sơ."));
+
+    // A form from a page shown before someone else acted: refused, said so.
+    let r = b
+        .post(
+            &path,
+            &[
+                ("action", "complete-step"),
+                ("version", "1"),
+                ("key", "other"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("Hồ sơ vừa được người khác cập nhật"));
+    assert_eq!(version(&s, &code).await, 2);
+
+    // An unreadable form, an unknown action.
+    let r = b
+        .send(
+            b.http
+                .post(format!("{}{path}", b.base))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("version=abc"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Biểu mẫu không hợp lệ"));
+    let r = b
+        .post(&path, &[("action", "xoa-ho-so"), ("version", "2")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Thao tác không hợp lệ"));
+    assert_eq!(version(&s, &code).await, 2);
+
+    // A dossier of another ward is not shown.
+    let mut other = Browser::new(&s);
+    other.sign_in("phuong-sai-gon-mot-cua").await;
+    let r = other.get(&path).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+}
+
+async fn dossiers(s: &Server) -> usize {
+    let desk = s.login(DESK).await;
+    let (_, list) = desk.get("/api/v1/dossiers").await;
+    list["items"].as_array().map_or(0, Vec::len)
+}
+
+async fn a_submission_with_mistakes_stores_nothing(backend: Backend) {
+    let Some(s) = Server::start(backend, MONDAY_7AM).await else {
+        return;
+    };
+    let b = Browser::new(&s);
+    let path = "/thu-tuc/1.001193/nop-ho-so";
+    let good = [
+        ("unit", "phuong-ben-thanh"),
+        ("name", "Ngô Bảo Châu"),
+        ("phone", "0909000111"),
+        ("tp-0", "1"),
+        ("tp-1", "1"),
+    ];
+    let with = |field: &'static str, value: &'static str| {
+        let mut f: Vec<(&str, &str)> = good.iter().copied().filter(|(k, _)| *k != field).collect();
+        if !value.is_empty() {
+            f.push((field, value));
+        }
+        f
+    };
+    for (form, id, message) in [
+        (
+            with("unit", "phuong-khong-co"),
+            "unit-error",
+            "Hãy chọn nơi nộp hồ sơ",
+        ),
+        (with("name", ""), "name-error", "Hãy nhập họ và tên"),
+        (
+            with("name", "<b>Châu</b>"),
+            "name-error",
+            "Không được dùng ký tự",
+        ),
+        (
+            with("address", "<script>x</script>"),
+            "address-error",
+            "Không được dùng ký tự",
+        ),
+        (with("phone", "0909"), "phone-error", "10 chữ số"),
+        (
+            with("phone", ""),
+            "phone-error",
+            "số điện thoại hoặc thư điện tử",
+        ),
+        (
+            with("email", "chau@"),
+            "email-error",
+            "Thư điện tử chưa đúng dạng",
+        ),
+        (
+            with("id_number", "07909000123A"),
+            "id_number-error",
+            "12 chữ số",
+        ),
+        (
+            with("tp-1", ""),
+            "components-error",
+            "Thiếu giấy tờ bắt buộc: Giấy chứng sinh",
+        ),
+    ] {
+        let r = b.post(path, &form).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{id}");
+        assert!(r.body.contains(&format!("id=\"{id}\"")), "{id}: {}", r.body);
+        assert!(r.body.contains(message), "{id}: {message}");
+        assert!(!r.body.contains("<script>x"), "{id}: echoed unescaped");
+    }
+    assert_eq!(dossiers(&s).await, 0, "nothing was stored");
+
+    // The right form is stored once, even when sent twice.
+    let mut form = good.to_vec();
+    form.push(("key", "k1"));
+    let first = b.post(path, &form).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(first.body.contains("id=\"access-key\""));
+    let again = b.post(path, &form).await;
+    assert_eq!(again.status, StatusCode::OK);
+    let code = |body: &str| between(body, "id=\"dossier-code\">", "<").to_owned();
+    assert_eq!(code(&first.body), code(&again.body));
+    assert!(
+        !again.body.contains("id=\"access-key\""),
+        "the key is shown once"
+    );
+    assert_eq!(dossiers(&s).await, 1);
+    let desk = s.login(DESK).await;
+    let (_, d) = desk
+        .get(&format!("/api/v1/dossiers/{}", code(&first.body)))
+        .await;
+    assert_eq!(d["applicant"]["name"], "Ngô Bảo Châu");
+    assert_eq!(d["channel"], 2);
+    let docs: Vec<&str> = d["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["component"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        docs,
+        ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"],
+        "{d}"
+    );
+
+    // Procedures that do not exist or are not online have no form.
+    for p in ["9.999999", "khong-phai-ma"] {
+        let r = b.get(&format!("/thu-tuc/{p}/nop-ho-so")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{p}");
+    }
+}
+
+on_both_backends!(
+    signing_in_leads_back_to_the_page_asked_for,
+    an_action_form_acts_once_and_only_from_this_site,
+    a_submission_with_mistakes_stores_nothing,
+);
