@@ -461,11 +461,11 @@ fn place_fixed(items: &mut Vec<Item>, blocks: &[Block], x: f32, top: f32, width:
                 let x1 = aligned(x, width, *length, *align);
                 items.push(Item::Line {
                     x1,
-                    y1: y + 2.0,
+                    y1: y + 3.0,
                     x2: x1 + length,
-                    y2: y + 2.0,
+                    y2: y + 3.0,
                 });
-                y += 6.0;
+                y += 7.0;
             }
             Block::Qr { .. } => {
                 // Checked before layout: every QR code encodes.

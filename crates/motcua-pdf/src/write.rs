@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use subsetter::GlyphRemapper;
 
 use crate::PdfError;
@@ -47,6 +47,11 @@ fn tag(style: Style) -> &'static str {
         Style::Bold => "MCUABD",
         Style::Italic => "MCUAIT",
     }
+}
+
+/// Deflated, as `FlateDecode` streams are.
+fn deflate(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
 }
 
 fn font_name(style: Style) -> Name<'static> {
@@ -169,14 +174,19 @@ pub(crate) fn write(doc: &Document, pages: &[Page]) -> Result<Vec<u8>, PdfError>
             .cap_height(f.per_mille(f.tables.capital_height().unwrap_or(f.tables.ascender())))
             .stem_v(if *style == Style::Bold { 140.0 } else { 80.0 })
             .font_file2(file);
+        let packed = deflate(&subset);
         #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
-        pdf.stream(file, &subset)
+        pdf.stream(file, &packed)
+            .filter(Filter::FlateDecode)
             .pair(Name(b"Length1"), subset.len() as i32);
         let mut map = UnicodeCmap::new(Name(b"Custom"), system);
         for (new, (_, c)) in &u.glyphs {
             map.pair(*new, *c);
         }
-        pdf.cmap(cmap, &map.finish()).system_info(system);
+        let packed = deflate(&map.finish());
+        pdf.cmap(cmap, &packed)
+            .system_info(system)
+            .filter(Filter::FlateDecode);
         fonts.push((*style, type0));
     }
 
@@ -200,7 +210,8 @@ pub(crate) fn write(doc: &Document, pages: &[Page]) -> Result<Vec<u8>, PdfError>
         page.finish();
     }
     for (content_ref, data) in &contents {
-        pdf.stream(*content_ref, data);
+        pdf.stream(*content_ref, &deflate(data))
+            .filter(Filter::FlateDecode);
     }
     pdf.document_info(info)
         .title(TextStr(&doc.title))

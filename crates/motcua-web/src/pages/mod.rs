@@ -11,6 +11,8 @@
 
 mod citizen;
 mod format;
+mod forms;
+mod papers;
 mod session;
 mod submit;
 mod workspace;
@@ -228,19 +230,35 @@ pub(crate) type Page = Result<Response, Response>;
 /// (logged, and told to the citizen without detail).
 pub(crate) async fn failure(state: &AppState, asked: &Asked, e: &AppError) -> Response {
     let tr = asked.tr();
-    if let AppError::NotFound(_) = e {
-        return error_page(
-            state,
-            asked,
+    let (status, heading, detail) = match e {
+        AppError::NotFound(_) => (
             StatusCode::NOT_FOUND,
             ("Không tìm thấy", "Not found"),
             tr.t(
                 "Không có nội dung nào ở địa chỉ này.",
                 "There is nothing at this address.",
-            )
-            .to_owned(),
-        )
-        .await;
+            ),
+        ),
+        AppError::Forbidden(_) => (
+            StatusCode::FORBIDDEN,
+            ("Không có quyền truy cập", "Not allowed"),
+            tr.t(
+                "Nội dung này không thuộc đơn vị hoặc vai trò bạn được giao.",
+                "This is not within the units or roles assigned to you.",
+            ),
+        ),
+        AppError::Unauthenticated => (
+            StatusCode::UNAUTHORIZED,
+            ("Cần đăng nhập", "Sign-in needed"),
+            tr.t(
+                "Hãy đăng nhập rồi mở lại trang này.",
+                "Sign in, then open this page again.",
+            ),
+        ),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, ("", ""), ""),
+    };
+    if status != StatusCode::INTERNAL_SERVER_ERROR {
+        return error_page(state, asked, status, heading, detail.to_owned()).await;
     }
     tracing::error!(error = ?e, "a page failed");
     error_page(
@@ -379,6 +397,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(
             "/can-bo/ho-so/{code}",
             get(workspace::dossier).post(workspace::act),
+        )
+        .route(
+            "/can-bo/ho-so/{code}/mau/{file}",
+            get(papers::official_form),
+        )
+        .route("/can-bo/so-theo-doi", get(papers::register))
+        .route(
+            "/tra-cuu/giay-to",
+            axum::routing::post(papers::applicant_form),
         )
         .route(CSS_PATH, get(stylesheet))
         .route_layer(axum::middleware::from_fn_with_state(

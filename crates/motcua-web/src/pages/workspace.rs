@@ -165,6 +165,8 @@ struct Inbox {
     rows: Vec<Row>,
     more: bool,
     now: String,
+    /// Whether the official keeps a desk's register (form 07).
+    desk: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -265,6 +267,7 @@ pub(crate) async fn inbox(
             error: error.map(str::to_owned),
             rows,
             more,
+            desk: can.desk,
             now: format::instant(&rules.calendar_set.base().format_instant(now), lang),
         }
         .render(),
@@ -321,6 +324,8 @@ struct DossierPage {
     actions: Vec<&'static str>,
     /// The name of the step the dossier is at.
     step_name: Option<String>,
+    /// The forms the dossier has: number and title.
+    papers: Vec<(&'static str, &'static str)>,
     /// Drawn for this page: the forms' idempotency key.
     key: String,
     /// What was just done (after a redirect), or went wrong.
@@ -627,7 +632,13 @@ async fn show(
             .find(|s| &s.step == key)
             .map_or_else(|| key.clone(), |s| s.name.clone())
     });
+    let papers = super::forms::Form::ALL
+        .into_iter()
+        .filter(|f| f.exists(&d))
+        .map(|f| (f.number(), f.title()))
+        .collect();
     let page = DossierPage {
+        papers,
         step_name,
         status: tr
             .t(&d.summary.status.name_vi, &d.summary.status.name)

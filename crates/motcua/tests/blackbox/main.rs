@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod interchange;
 mod pages;
+mod papers;
 mod serve;
 mod simulate;
 mod support;

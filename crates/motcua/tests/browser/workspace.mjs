@@ -107,6 +107,9 @@ await withBrowser(artifacts, async (browser) => {
   await at("2026-03-02T07:45:00+07:00");
   await act(desk, "Tiếp nhận", "Đã tiếp nhận hồ sơ");
   check((await desk.locator(".facts").innerText()).includes("Ngày hẹn trả kết quả"), "receipt sets the appointment");
+  const receipt = desk.getByRole("link", { name: /^Mẫu số 01/ });
+  const answer = await deskCtx.request.get(new URL(await receipt.getAttribute("href"), base).href);
+  check(answer.ok() && answer.headers()["content-type"] === "application/pdf", "the receipt (form 01) downloads as PDF");
   await at("2026-03-02T08:10:00+07:00");
   await act(desk, "Hoàn thành và chuyển", "Đã hoàn thành bước");
 
