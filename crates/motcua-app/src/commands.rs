@@ -193,6 +193,12 @@ fn documents(d: &[DocumentInput]) -> Vec<Document> {
             component: d.component.clone(),
             digitized: d.digitized,
             reused: d.reused,
+            file: d.file.as_ref().map(|f| motcua_domain::dossier::FileRef {
+                sha256: f.sha256.clone(),
+                name: f.name.clone(),
+                content_type: f.content_type.clone(),
+                size: f.size,
+            }),
         })
         .collect()
 }

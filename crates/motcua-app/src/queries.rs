@@ -161,6 +161,12 @@ impl App {
                     component: doc.component.clone(),
                     digitized: doc.digitized,
                     reused: doc.reused,
+                    file: doc.file.as_ref().map(|f| crate::views::FileView {
+                        sha256: f.sha256.clone(),
+                        name: f.name.clone(),
+                        content_type: f.content_type.clone(),
+                        size: f.size,
+                    }),
                 })
                 .collect(),
             limits: a.limits.iter().map(|l| l.vietnamese()).collect(),

@@ -55,6 +55,24 @@ pub struct DocumentInput {
     /// Whether it was taken from the citizen's e-data store instead of being submitted.
     #[serde(default)]
     pub reused: bool,
+    /// The file it is, when one was uploaded (set by the server from an upload; a client
+    /// cannot name one).
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub file: Option<FileView>,
+}
+
+/// A stored file given with a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FileView {
+    /// SHA-256 of the bytes, lower-case hex.
+    pub sha256: String,
+    /// The name it was given with.
+    pub name: String,
+    /// Its media type (`application/pdf`, `image/jpeg`, `image/png`).
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
 }
 
 /// An online submission (no account needed): the applicant gets the dossier code and an

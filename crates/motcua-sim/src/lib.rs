@@ -587,6 +587,7 @@ impl Sim<'_> {
                     component: c.name.clone(),
                     digitized: c.digitize,
                     reused: c.reusable_as.is_some() && self.rng.f64() < 0.1,
+                    file: None,
                 })
                 .collect(),
         };

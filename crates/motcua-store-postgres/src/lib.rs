@@ -101,6 +101,7 @@ impl PgStore {
                 "codes in byte order",
                 include_str!("../migrations/0003_codes_in_byte_order.sql"),
             ),
+            (4, "files", include_str!("../migrations/0004_files.sql")),
         ])
     }
 }

@@ -186,6 +186,7 @@ impl SqliteStore {
                 "events in append order",
                 include_str!("../migrations/0003_events_in_append_order.sql"),
             ),
+            (4, "files", include_str!("../migrations/0004_files.sql")),
         ])
     }
 }

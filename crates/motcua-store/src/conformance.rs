@@ -67,6 +67,7 @@ macro_rules! conformance_tests {
             an_import_batch_writes_whole_histories_at_once,
             an_import_batch_with_a_stored_dossier_writes_nothing,
             events_page_through_every_dossier_in_order,
+            files_are_stored_once_by_their_hash,
         );
     };
     ($fresh:expr, optional) => {
@@ -908,6 +909,42 @@ pub async fn unknown_things_are_not_found(store: &dyn Store) {
     assert!(store.procedures().await.unwrap().is_empty());
     assert!(store.outbox_pending(10).await.unwrap().is_empty());
     assert!(store.dossier_codes(None, 10).await.unwrap().is_empty());
+}
+
+/// A file reads back byte for byte (every byte value, and a few megabytes); storing the same
+/// hash again keeps the first; an unknown hash is not found.
+pub async fn files_are_stored_once_by_their_hash(store: &dyn Store) {
+    use crate::FileBlob;
+    let all_bytes: Vec<u8> = (0..=255u8).cycle().take(3 * 1024 * 1024 + 7).collect();
+    let scan = FileBlob {
+        sha256: "a".repeat(64),
+        content_type: "application/pdf".into(),
+        bytes: all_bytes.clone(),
+    };
+    store.put_file(&scan).await.unwrap();
+    let again = FileBlob {
+        bytes: b"other bytes".to_vec(),
+        ..scan.clone()
+    };
+    store.put_file(&again).await.unwrap();
+    let read = store.file(&scan.sha256).await.unwrap();
+    assert_eq!(read.content_type, "application/pdf");
+    assert_eq!(read.bytes.len(), all_bytes.len());
+    assert!(
+        read.bytes == all_bytes,
+        "the first file is kept, byte for byte"
+    );
+    let empty = FileBlob {
+        sha256: "b".repeat(64),
+        content_type: "image/png".into(),
+        bytes: Vec::new(),
+    };
+    store.put_file(&empty).await.unwrap();
+    assert_eq!(store.file(&empty.sha256).await.unwrap(), empty);
+    assert!(matches!(
+        store.file(&"c".repeat(64)).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 /// Quotes, SQL and HTML in stored text come back exactly as written.

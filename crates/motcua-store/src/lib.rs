@@ -245,6 +245,18 @@ pub struct Page<T, C> {
     pub next: Option<C>,
 }
 
+/// A file given with a dossier (a scan, an upload, a result), stored once by the SHA-256 of
+/// its bytes: the same file given twice is stored once, and a stored file never changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileBlob {
+    /// The SHA-256 of the bytes, lower-case hex.
+    pub sha256: String,
+    /// Its media type, as checked from its first bytes (`application/pdf`, `image/jpeg`…).
+    pub content_type: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
 /// An official with the account data the store keeps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
@@ -410,6 +422,14 @@ pub trait Store: Send + Sync {
 
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    // ----- Files ------------------------------------------------------------------------
+
+    /// Stores a file under its SHA-256; a file already stored is left as it is.
+    async fn put_file(&self, file: &FileBlob) -> Result<(), StoreError>;
+
+    /// A stored file, or [`StoreError::NotFound`].
+    async fn file(&self, sha256: &str) -> Result<FileBlob, StoreError>;
 }
 
 /// The latest version of each procedure, by code.

@@ -29,6 +29,8 @@ pub enum Arg {
     Text(String),
     /// A nullable text.
     OptText(Option<String>),
+    /// Bytes (a stored file).
+    Bytes(Vec<u8>),
 }
 
 impl From<i64> for Arg {
@@ -82,6 +84,7 @@ where
     Option<i64>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     Option<String>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    Vec<u8>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
 {
     let mut parts = sql.split('?');
     let mut q = sqlx::QueryBuilder::<DB>::new(parts.next().unwrap_or_default());
@@ -92,6 +95,7 @@ where
             Arg::OptInt(v) => q.push_bind(v),
             Arg::Text(v) => q.push_bind(v),
             Arg::OptText(v) => q.push_bind(v),
+            Arg::Bytes(v) => q.push_bind(v),
         };
         q.push(part);
     }
@@ -156,6 +160,14 @@ pub fn copy_text(rows: &[Vec<Arg>]) -> Vec<u8> {
                     continue;
                 }
                 Arg::Text(t) | Arg::OptText(Some(t)) => t,
+                Arg::Bytes(b) => {
+                    // bytea in hex, its backslash escaped for the text format.
+                    out.extend_from_slice(b"\\\\x");
+                    for byte in b {
+                        let _ = write!(out, "{byte:02x}");
+                    }
+                    continue;
+                }
             };
             for b in text.bytes() {
                 match b {
@@ -180,6 +192,7 @@ where
     Option<i64>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     String: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     Option<String>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    Vec<u8>: for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
 {
     for arg in row {
         match arg {
@@ -187,6 +200,7 @@ where
             Arg::OptInt(v) => r.push_bind(v),
             Arg::Text(v) => r.push_bind(v),
             Arg::OptText(v) => r.push_bind(v),
+            Arg::Bytes(v) => r.push_bind(v),
         };
     }
 }
@@ -202,7 +216,7 @@ macro_rules! impl_sql_store {
             };
             use $crate::sql::{Arg, EVENT_COLUMNS, statement, violates_unique_key_of};
             use $crate::{
-                Account, Append, DossierCursor, DossierFilter, DossierRow, IdempotencyRecord, ImportBatch,
+                Account, Append, FileBlob, DossierCursor, DossierFilter, DossierRow, IdempotencyRecord, ImportBatch,
                 OutboxRow, Page, Seconds, Store, StoreError, StoredEvent,
             };
             use ::motcua_domain::OfficialId;
@@ -662,6 +676,28 @@ macro_rules! impl_sql_store {
 
                 async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
                     self.execute("DELETE FROM sessions WHERE token_hash = ?", vec![token_hash.into()]).await.map(|_| ())
+                }
+
+                async fn put_file(&self, f: &FileBlob) -> Result<(), StoreError> {
+                    let size = i64::try_from(f.bytes.len()).map_err(StoreError::other)?;
+                    self.execute(
+                        "INSERT INTO files (sha256, content_type, size, bytes, created_at) VALUES (?, ?, ?, ?, ?) \
+                         ON CONFLICT (sha256) DO NOTHING",
+                        vec![f.sha256.as_str().into(), f.content_type.as_str().into(), size.into(),
+                             Arg::Bytes(f.bytes.clone()), now().into()],
+                    )
+                    .await
+                    .map(|_| ())
+                }
+
+                async fn file(&self, sha256: &str) -> Result<FileBlob, StoreError> {
+                    let mut b = q("SELECT sha256, content_type, bytes FROM files WHERE sha256 = ?", vec![sha256.into()]);
+                    let row = b.build().fetch_optional(self.reader()).await.map_err(db)?.ok_or(StoreError::NotFound)?;
+                    Ok(FileBlob {
+                        sha256: row.try_get("sha256").map_err(StoreError::other)?,
+                        content_type: row.try_get("content_type").map_err(StoreError::other)?,
+                        bytes: row.try_get("bytes").map_err(StoreError::other)?,
+                    })
                 }
             }
         };

@@ -352,6 +352,7 @@ impl Generator<'_> {
                 component: c.name.clone(),
                 digitized: c.digitize,
                 reused: c.reusable_as.is_some() && self.rng.f64() < 0.3,
+                file: None,
             })
             .collect();
         let applicant = self.person();

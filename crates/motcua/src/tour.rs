@@ -341,6 +341,7 @@ fn intake(code: &str, channel: Channel, procedure: &str, name: &str) -> Intake {
             component: "Tờ khai".to_owned(),
             digitized: true,
             reused: false,
+            file: None,
         }],
     }
 }

@@ -96,6 +96,22 @@ pub struct Document {
     /// of being submitted (tái sử dụng).
     #[serde(default)]
     pub reused: bool,
+    /// The file it is (an upload or a scan), when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<FileRef>,
+}
+
+/// A stored file, named by the SHA-256 of its bytes (the bytes themselves are in the store).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    /// SHA-256 of the bytes, lower-case hex.
+    pub sha256: String,
+    /// The name it was given with, e.g. `giay-chung-sinh.pdf`.
+    pub name: String,
+    /// Its media type, checked from its first bytes.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
 }
 
 /// What a dossier is when it first arrives.

@@ -19,8 +19,8 @@ use jiff::civil::Date;
 pub use assess::{Assessment, StepView, Timeliness};
 pub use code::DossierCode;
 pub use event::{
-    Actor, Applicant, ApplicantKind, Document, Event, EventKind, EventType, Intake, ReturnVia,
-    Source,
+    Actor, Applicant, ApplicantKind, Document, Event, EventKind, EventType, FileRef, Intake,
+    ReturnVia, Source,
 };
 pub use status::Status;
 

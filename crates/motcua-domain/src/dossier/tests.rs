@@ -93,6 +93,7 @@ fn intake(date: &str, channel: Channel, version: u32) -> Intake {
             component: "Giấy chứng sinh".into(),
             digitized: true,
             reused: false,
+            file: None,
         }],
     }
 }
@@ -198,6 +199,7 @@ fn supplement_received(at: &str) -> Event {
                 component: "Bản sao giấy đăng ký kết hôn của cha mẹ".into(),
                 digitized: true,
                 reused: true,
+                file: None,
             }],
         },
     )

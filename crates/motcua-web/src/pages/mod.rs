@@ -388,7 +388,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/thu-tuc/{code}", get(citizen::procedure))
         .route(
             "/thu-tuc/{code}/nop-ho-so",
-            get(submit::form_page).post(submit::submit),
+            get(submit::form_page).post(submit::submit).layer(
+                axum::extract::DefaultBodyLimit::max(submit::UPLOAD_BODY_BYTES),
+            ),
         )
         .route("/tra-cuu", get(citizen::tracking))
         .route("/dang-nhap", get(session::login_form).post(session::login))
@@ -401,6 +403,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(
             "/can-bo/ho-so/{code}/mau/{file}",
             get(papers::official_form),
+        )
+        .route(
+            "/can-bo/ho-so/{code}/tep/{sha256}",
+            get(papers::official_file),
         )
         .route("/can-bo/so-theo-doi", get(papers::register))
         .route(

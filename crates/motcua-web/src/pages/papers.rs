@@ -88,6 +88,42 @@ async fn dossier_pdf(
     }
 }
 
+/// A file given with a dossier, for an official who may read the dossier.
+pub(crate) async fn official_file(
+    State(state): State<AppState>,
+    asked: Asked,
+    Signed(official): Signed,
+    Path((code, sha256)): Path<(String, String)>,
+) -> Page {
+    match state
+        .app
+        .dossier_file(&Principal::Official(official), &code, &sha256)
+        .await
+    {
+        Ok((file, bytes)) => {
+            let mut r = (StatusCode::OK, bytes).into_response();
+            let h = r.headers_mut();
+            // The type was checked from the bytes when the file was stored (PDF, JPEG, PNG).
+            if let Ok(v) = HeaderValue::from_str(&file.content_type) {
+                h.insert(header::CONTENT_TYPE, v);
+            }
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            );
+            let disposition = format!(
+                "inline; filename*=UTF-8''{}",
+                super::encode(&file.name).replace('+', "%20")
+            );
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            Ok(r)
+        }
+        Err(e) => Err(failure(&state, &asked, &e).await),
+    }
+}
+
 /// `01.pdf` … `06.pdf`.
 fn paper_of(file: &str) -> Option<Paper> {
     file.strip_suffix(".pdf").and_then(Paper::parse)

@@ -5,11 +5,11 @@
 //! and the access key once.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Form, FromRequest, Multipart, Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::Response;
 use motcua_app::views::{ApplicantInput, DocumentInput, SubmitRequest};
-use motcua_app::{AppError, Meta, Principal, Rules};
+use motcua_app::{AppError, Meta, Principal, Rules, UploadError};
 use motcua_domain::catalog::{Channel, Level, ProcedureVersion, Requirement};
 use motcua_domain::org::{Role, UnitKind};
 use serde_json::Value;
@@ -17,6 +17,9 @@ use serde_json::Value;
 use super::session::{form, same_origin};
 use super::{Asked, Chrome, Page, Tr, error_page, failure, html, rules};
 use crate::AppState;
+
+/// The most a submission with its files may weigh.
+pub(crate) const UPLOAD_BODY_BYTES: usize = 30 * 1024 * 1024;
 
 /// Whether a unit of this kind receives procedures of this level.
 fn serves(kind: UnitKind, level: Level) -> bool {
@@ -60,6 +63,8 @@ struct ComponentField {
     mandatory: bool,
     condition: Option<String>,
     checked: bool,
+    /// Why its file was refused.
+    file_error: Option<String>,
 }
 
 /// The form's values and errors, by field.
@@ -82,7 +87,7 @@ struct SubmitPage {
     components: Vec<ComponentField>,
     f: Fields,
     /// Errors, each with the id of its field, in the form's order.
-    errors: Vec<(&'static str, String)>,
+    errors: Vec<(String, String)>,
     key: String,
 }
 
@@ -170,6 +175,7 @@ fn components(p: &ProcedureVersion, ticked: &dyn Fn(usize) -> bool) -> Vec<Compo
                 Requirement::Conditional { condition } => Some(condition.clone()),
             },
             checked: ticked(i),
+            file_error: None,
         })
         .collect()
 }
@@ -266,15 +272,124 @@ fn email_ok(v: &str) -> bool {
     }
 }
 
+/// A file chosen for a component.
+struct Upload {
+    /// The component's index.
+    index: usize,
+    /// The name it came with.
+    name: String,
+    bytes: Vec<u8>,
+}
+
+/// The form's fields and files: `multipart/form-data` (with files) or a plain form.
+async fn read_form(
+    state: &AppState,
+    asked: &Asked,
+    request: Request,
+) -> Result<(Vec<(String, String)>, Vec<Upload>), Response> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let plain = Form::<Vec<(String, String)>>::from_request(request, state).await;
+        return Ok((form(state, asked, plain).await?, Vec::new()));
+    }
+    let too_large = || async {
+        error_page(
+            state,
+            asked,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ("Tệp quá lớn", "Files too large"),
+            format!(
+                "{} {} MB. {}",
+                asked.tr().t(
+                    "Tổng dung lượng các tệp gửi một lần tối đa",
+                    "All files sent at once may be at most"
+                ),
+                UPLOAD_BODY_BYTES / 1024 / 1024,
+                asked.tr().t(
+                    "Hãy quay lại và chọn tệp nhỏ hơn (quét ở độ phân giải thấp hơn).",
+                    "Go back and choose smaller files (scan at a lower resolution)."
+                ),
+            ),
+        )
+        .await
+    };
+    let unreadable = |e: axum::extract::multipart::MultipartError| async move {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large().await
+        } else {
+            tracing::info!(error = %e, "an unreadable multipart form");
+            unreadable_form(state, asked).await
+        }
+    };
+    let Ok(mut mp) = Multipart::from_request(request, state).await else {
+        return Err(unreadable_form(state, asked).await);
+    };
+    let mut fields = Vec::new();
+    let mut files = Vec::new();
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err(unreadable(e).await),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        if let Some(index) = name
+            .strip_prefix("file-")
+            .and_then(|i| i.parse::<usize>().ok())
+        {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let bytes = match field.bytes().await {
+                Ok(b) => b.to_vec(),
+                Err(e) => return Err(unreadable(e).await),
+            };
+            // A file input left empty sends a part without name or bytes.
+            if !(file_name.is_empty() && bytes.is_empty()) {
+                files.push(Upload {
+                    index,
+                    name: file_name,
+                    bytes,
+                });
+            }
+        } else {
+            match field.text().await {
+                Ok(t) => fields.push((name, t)),
+                Err(e) => return Err(unreadable(e).await),
+            }
+        }
+    }
+    Ok((fields, files))
+}
+
+/// The error page for a form body that cannot be read.
+async fn unreadable_form(state: &AppState, asked: &Asked) -> Response {
+    error_page(
+        state,
+        asked,
+        StatusCode::BAD_REQUEST,
+        ("Biểu mẫu không hợp lệ", "The form is not valid"),
+        asked
+            .tr()
+            .t(
+                "Nội dung gửi lên không đọc được. Hãy tải lại trang và điền lại biểu mẫu.",
+                "What was sent cannot be read. Reload the page and fill in the form again.",
+            )
+            .to_owned(),
+    )
+    .await
+}
+
 pub(crate) async fn submit(
     State(state): State<AppState>,
     asked: Asked,
-    headers: HeaderMap,
     Path(code): Path<String>,
-    body: Result<Form<Vec<(String, String)>>, FormRejection>,
+    request: Request,
 ) -> Page {
-    same_origin(&state, &asked, &headers).await?;
-    let pairs = form(&state, &asked, body).await?;
+    same_origin(&state, &asked, request.headers()).await?;
+    let (pairs, uploads) = read_form(&state, &asked, request).await?;
     let rules = rules(&state, &asked).await?;
     let p = online_procedure(&state, &asked, &rules, &code).await?;
     let tr = asked.tr();
@@ -292,12 +407,14 @@ pub(crate) async fn submit(
         email: get("email"),
         address: get("address"),
     };
-    let ticked = |i: usize| pairs.iter().any(|(k, _)| *k == format!("tp-{i}"));
+    let ticked = |i: usize| {
+        pairs.iter().any(|(k, _)| *k == format!("tp-{i}")) || uploads.iter().any(|u| u.index == i)
+    };
     let desks = desks(&rules, &p);
-    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    let mut errors: Vec<(String, String)> = Vec::new();
     if !desks.iter().any(|(id, _)| *id == f.unit) {
         errors.push((
-            "unit",
+            "unit".into(),
             tr.t(
                 "Hãy chọn nơi nộp hồ sơ.",
                 "Choose where to submit the dossier.",
@@ -307,7 +424,7 @@ pub(crate) async fn submit(
     }
     if f.name.is_empty() {
         errors.push((
-            "name",
+            "name".into(),
             tr.t(
                 "Hãy nhập họ và tên người nộp.",
                 "Enter the applicant's full name.",
@@ -315,13 +432,13 @@ pub(crate) async fn submit(
             .to_owned(),
         ));
     } else if let Some(e) = text_error(&f.name, 200, tr) {
-        errors.push(("name", e));
+        errors.push(("name".into(), e));
     }
     let id_ok = f.id_number.chars().all(|c| c.is_ascii_digit())
         && matches!(f.id_number.len(), 9 | 10 | 12 | 13);
     if !f.id_number.is_empty() && !id_ok {
         errors.push((
-            "id_number",
+            "id_number".into(),
             tr.t(
                 "Số định danh cá nhân gồm 12 chữ số (hoặc mã số doanh nghiệp 10 hay 13 chữ số), chỉ gồm chữ số.",
                 "A personal identification number is 12 digits (an enterprise code 10 or 13), digits only.",
@@ -331,7 +448,7 @@ pub(crate) async fn submit(
     }
     if f.phone.is_empty() && f.email.is_empty() {
         errors.push((
-            "phone",
+            "phone".into(),
             tr.t(
                 "Hãy nhập số điện thoại hoặc thư điện tử để cơ quan liên hệ khi cần bổ sung và khi có kết quả.",
                 "Enter a phone number or an e-mail address, so the unit can reach you for a supplement and the result.",
@@ -340,7 +457,7 @@ pub(crate) async fn submit(
         ));
     } else if !f.phone.is_empty() && !phone_ok(&f.phone) {
         errors.push((
-            "phone",
+            "phone".into(),
             tr.t(
                 "Số điện thoại gồm 10 chữ số, bắt đầu bằng 0, ví dụ 0909 000 111.",
                 "A phone number is 10 digits starting with 0, e.g. 0909 000 111.",
@@ -351,7 +468,7 @@ pub(crate) async fn submit(
     let email_fine = email_ok(&f.email) && f.email.len() <= 200;
     if !f.email.is_empty() && !email_fine {
         errors.push((
-            "email",
+            "email".into(),
             tr.t(
                 "Thư điện tử chưa đúng dạng, ví dụ ten@example.vn.",
                 "The e-mail address is not in the right form, e.g. name@example.vn.",
@@ -360,9 +477,30 @@ pub(crate) async fn submit(
         ));
     }
     if let Some(e) = text_error(&f.address, 300, tr) {
-        errors.push(("address", e));
+        errors.push(("address".into(), e));
     }
-    let comps = components(&p, &ticked);
+    let mut comps = components(&p, &ticked);
+    for u in &uploads {
+        let Some(k) = comps.get_mut(u.index) else {
+            continue;
+        };
+        if let Err(e) = motcua_app::check_upload(&u.bytes) {
+            let message = match e {
+                UploadError::Type => tr.t(
+                    "Chỉ nhận tệp PDF, JPEG hoặc PNG.",
+                    "Only PDF, JPEG and PNG files are accepted.",
+                ),
+                UploadError::TooLarge => tr.t(
+                    "Tệp quá lớn: mỗi tệp tối đa 10 MB.",
+                    "The file is too large: at most 10 MB each.",
+                ),
+                UploadError::Empty => tr.t("Tệp rỗng.", "The file is empty."),
+            };
+            let message = format!("{}: {message}", u.name);
+            k.file_error = Some(message.clone());
+            errors.push((format!("file-{}", u.index), message));
+        }
+    }
     let missing: Vec<&str> = comps
         .iter()
         .filter(|k| k.mandatory && !k.checked)
@@ -370,7 +508,7 @@ pub(crate) async fn submit(
         .collect();
     if !missing.is_empty() {
         errors.push((
-            "components",
+            "components".into(),
             format!(
                 "{} {}",
                 tr.t("Thiếu giấy tờ bắt buộc:", "Required documents are missing:"),
@@ -378,7 +516,27 @@ pub(crate) async fn submit(
             ),
         ));
     }
+    if !errors.is_empty() && !uploads.is_empty() {
+        errors.push((
+            "form".into(),
+            tr.t(
+                "Các tệp đã chọn chưa được lưu: hãy chọn lại tệp sau khi sửa lỗi.",
+                "The files chosen were not kept: choose them again after correcting.",
+            )
+            .to_owned(),
+        ));
+    }
     if errors.is_empty() {
+        // Every check has passed: the files are stored, then the dossier that names them.
+        let mut stored = std::collections::BTreeMap::new();
+        for u in uploads {
+            match state.app.store_file(&u.name, u.bytes).await {
+                Ok(v) => {
+                    stored.insert(u.index, v);
+                }
+                Err(e) => return Err(failure(&state, &asked, &e).await),
+            }
+        }
         let opt = |v: &str| (!v.is_empty()).then(|| v.to_owned());
         let req = SubmitRequest {
             procedure_code: p.code.to_string(),
@@ -398,6 +556,7 @@ pub(crate) async fn submit(
                     component: k.name.clone(),
                     digitized: false,
                     reused: false,
+                    file: stored.get(&k.index).cloned(),
                 })
                 .collect(),
         };
@@ -434,7 +593,7 @@ pub(crate) async fn submit(
                 ));
             }
             Err(AppError::Invalid(why)) => errors.push((
-                "form",
+                "form".into(),
                 format!(
                     "{} {why}",
                     tr.t("Hồ sơ chưa hợp lệ:", "The dossier is not valid:")

@@ -361,7 +361,140 @@ async fn a_submission_with_mistakes_stores_nothing(backend: Backend) {
     }
 }
 
+/// The submission form with files, as a browser sends it.
+fn multipart(
+    fields: &[(&str, &str)],
+    files: Vec<(&str, &str, Vec<u8>)>,
+) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    for (field, name, bytes) in files {
+        form = form.part(
+            field.to_owned(),
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+    }
+    form
+}
+
+async fn uploads_are_checked_stored_and_shown_to_the_officials_only(backend: Backend) {
+    let Some(s) = Server::start(backend, MONDAY_7AM).await else {
+        return;
+    };
+    let mut b = Browser::new(&s);
+    let path = format!("{}/thu-tuc/1.001193/nop-ho-so", s.url);
+    let fields = [
+        ("unit", "phuong-ben-thanh"),
+        ("name", "Ngô Bảo Châu"),
+        ("phone", "0909000111"),
+        ("tp-0", "1"),
+    ];
+    let scan: Vec<u8> = b"%PDF-1.4\n% a scanned birth certificate\n"
+        .iter()
+        .copied()
+        .chain((0..=255u8).cycle().take(200_000))
+        .collect();
+    let mut too_big = b"%PDF-1.4".to_vec();
+    too_big.resize(10 * 1024 * 1024 + 1, 0);
+    for (file, message) in [
+        (
+            (
+                "file-1",
+                "giay-chung-sinh.pdf",
+                b"MZ\x90\x00 not a pdf".to_vec(),
+            ),
+            "Chỉ nhận tệp PDF, JPEG hoặc PNG.",
+        ),
+        (
+            (
+                "file-1",
+                "trang.html",
+                b"<html><script>alert(1)</script>".to_vec(),
+            ),
+            "Chỉ nhận tệp PDF, JPEG hoặc PNG.",
+        ),
+        (("file-1", "rong.pdf", Vec::new()), "Tệp rỗng."),
+        (
+            ("file-1", "lon.pdf", too_big.clone()),
+            "Tệp quá lớn: mỗi tệp tối đa 10 MB.",
+        ),
+    ] {
+        let r = b
+            .send(
+                b.http
+                    .post(&path)
+                    .multipart(multipart(&fields, vec![file.clone()])),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", file.1);
+        assert!(r.body.contains("id=\"file-1-error\""), "{}", file.1);
+        assert!(r.body.contains(message), "{}: {message}", file.1);
+        assert!(r.body.contains("hãy chọn lại tệp"), "{}", file.1);
+    }
+    // Over the limit of a whole submission: refused before anything is read into a dossier.
+    let r = b
+        .send(b.http.post(&path).multipart(multipart(
+            &fields,
+            vec![
+                ("file-0", "a.pdf", too_big.clone()),
+                ("file-1", "b.pdf", too_big.clone()),
+                ("file-2", "c.pdf", too_big),
+            ],
+        )))
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains("Tệp quá lớn"), "{}", r.body);
+    assert_eq!(dossiers(&s).await, 0, "nothing was stored");
+
+    // A good scan: the component counts as given, the file is stored with the dossier.
+    let r = b
+        .send(b.http.post(&path).multipart(multipart(
+            &fields,
+            vec![("file-1", "giấy chứng sinh.pdf", scan.clone())],
+        )))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let code = between(&r.body, "id=\"dossier-code\">", "<").to_owned();
+    b.sign_in(DESK).await;
+    let page = b.get(&format!("/can-bo/ho-so/{code}")).await;
+    let link = between(&page.body, "<a href=\"/can-bo/ho-so/", "\"").to_owned();
+    assert!(link.contains("/tep/"), "{link}");
+    assert!(page.body.contains("giấy chứng sinh.pdf"));
+    let file = format!("/can-bo/ho-so/{link}");
+    let got = b.send(b.http.get(format!("{}{file}", b.base))).await;
+    assert_eq!(got.status, StatusCode::OK);
+    let bytes = b
+        .http
+        .get(format!("{}{file}", b.base))
+        .header("cookie", b.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bytes.headers()["content-type"], "application/pdf");
+    assert_eq!(
+        bytes.bytes().await.unwrap().as_ref(),
+        scan.as_slice(),
+        "byte for byte"
+    );
+    // Nobody else reads it: the public is sent to sign in, another ward is refused.
+    let public = Browser::new(&s);
+    assert_eq!(public.get(&file).await.status, StatusCode::SEE_OTHER);
+    let mut other = Browser::new(&s);
+    other.sign_in("phuong-sai-gon-mot-cua").await;
+    assert_eq!(other.get(&file).await.status, StatusCode::FORBIDDEN);
+    // A file of another dossier is not reachable through this one.
+    let other_code = s.submit_birth_online("Trần Văn Bình").await;
+    let sha = file.rsplit('/').next().unwrap();
+    let r = b
+        .get(&format!("/can-bo/ho-so/{other_code}/tep/{sha}"))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
 on_both_backends!(
+    uploads_are_checked_stored_and_shown_to_the_officials_only,
     signing_in_leads_back_to_the_page_asked_for,
     an_action_form_acts_once_and_only_from_this_site,
     a_submission_with_mistakes_stores_nothing,

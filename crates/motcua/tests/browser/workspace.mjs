@@ -58,6 +58,15 @@ async function submitOnline(page, name, { withMistakes = false } = {}) {
   await page.getByLabel("Số điện thoại").fill("0909 000 111");
   await page.getByLabel(/^Tờ khai đăng ký khai sinh/).check();
   await page.getByLabel(/^Giấy chứng sinh/).check();
+  if (withMistakes) {
+    // A file that is not a scan is refused next to its field; the right one is taken.
+    await page.setInputFiles("#file-1", { name: "giay-chung-sinh.exe", mimeType: "application/pdf", buffer: Buffer.from("MZ not a pdf") });
+    await page.getByRole("button", { name: "Nộp hồ sơ" }).click();
+    check((await page.locator("#file-1-error").innerText()).includes("Chỉ nhận tệp PDF, JPEG hoặc PNG"), "a file that is not a PDF, JPEG or PNG is refused");
+    await page.getByLabel("Họ và tên").fill(name);
+    await page.getByLabel("Số điện thoại").fill("0909 000 111");
+    await page.setInputFiles("#file-1", { name: "giay-chung-sinh.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n% Giấy chứng sinh, bản quét\n") });
+  }
   await page.getByRole("button", { name: "Nộp hồ sơ" }).click();
   await page.waitForSelector("#dossier-code");
   const code = (await page.locator("#dossier-code").innerText()).trim();
@@ -104,6 +113,9 @@ await withBrowser(artifacts, async (browser) => {
   check((await row.innerText()).includes("Sắp đến hạn") || (await row.innerText()).includes("Trong hạn"), "with its 8-working-hour deadline coloured");
   await row.getByRole("link", { name: code }).click();
   check((await desk.locator(".facts").innerText()).includes("Hạn tiếp nhận (8 giờ làm việc)"), "the dossier shows the acceptance deadline");
+  const scan = desk.getByRole("link", { name: "giay-chung-sinh.pdf" });
+  const scanAnswer = await deskCtx.request.get(new URL(await scan.getAttribute("href"), base).href);
+  check(scanAnswer.ok() && (await scanAnswer.text()).startsWith("%PDF-1.4"), "the desk opens the citizen's uploaded scan");
   await at("2026-03-02T07:45:00+07:00");
   await act(desk, "Tiếp nhận", "Đã tiếp nhận hồ sơ");
   check((await desk.locator(".facts").innerText()).includes("Ngày hẹn trả kết quả"), "receipt sets the appointment");
