@@ -105,22 +105,27 @@ pub(crate) async fn form<T>(
         Ok(Form(f)) => Ok(f),
         Err(e) => {
             tracing::info!(error = %e, "an unreadable form");
-            Err(error_page(
-                state,
-                asked,
-                StatusCode::BAD_REQUEST,
-                ("Biểu mẫu không hợp lệ", "The form is not valid"),
-                asked
-                    .tr()
-                    .t(
-                        "Nội dung gửi lên không đọc được. Hãy tải lại trang và điền lại biểu mẫu.",
-                        "What was sent cannot be read. Reload the page and fill in the form again.",
-                    )
-                    .to_owned(),
-            )
-            .await)
+            Err(unreadable_form(state, asked).await)
         }
     }
+}
+
+/// The error page for a form body that cannot be read.
+pub(crate) async fn unreadable_form(state: &AppState, asked: &Asked) -> Response {
+    error_page(
+        state,
+        asked,
+        StatusCode::BAD_REQUEST,
+        ("Biểu mẫu không hợp lệ", "The form is not valid"),
+        asked
+            .tr()
+            .t(
+                "Nội dung gửi lên không đọc được. Hãy tải lại trang và điền lại biểu mẫu.",
+                "What was sent cannot be read. Reload the page and fill in the form again.",
+            )
+            .to_owned(),
+    )
+    .await
 }
 
 /// Only paths of this site may be where sign-in leads (no open redirect).

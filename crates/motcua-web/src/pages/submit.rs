@@ -14,7 +14,7 @@ use motcua_domain::catalog::{Channel, Level, ProcedureVersion, Requirement};
 use motcua_domain::org::{Role, UnitKind};
 use serde_json::Value;
 
-use super::session::{form, same_origin};
+use super::session::{form, same_origin, unreadable_form};
 use super::{Asked, Chrome, Page, Tr, error_page, failure, html, rules};
 use crate::AppState;
 
@@ -362,24 +362,6 @@ async fn read_form(
         }
     }
     Ok((fields, files))
-}
-
-/// The error page for a form body that cannot be read.
-async fn unreadable_form(state: &AppState, asked: &Asked) -> Response {
-    error_page(
-        state,
-        asked,
-        StatusCode::BAD_REQUEST,
-        ("Biểu mẫu không hợp lệ", "The form is not valid"),
-        asked
-            .tr()
-            .t(
-                "Nội dung gửi lên không đọc được. Hãy tải lại trang và điền lại biểu mẫu.",
-                "What was sent cannot be read. Reload the page and fill in the form again.",
-            )
-            .to_owned(),
-    )
-    .await
 }
 
 pub(crate) async fn submit(
