@@ -398,7 +398,20 @@ impl App {
             })
             .collect();
         let t = |t: Option<Timestamp>| t.map(|t| cal.format_instant(t));
+        let missing = if d.status() == motcua_domain::dossier::Status::SupplementRequested {
+            events
+                .iter()
+                .rev()
+                .find_map(|(_, e)| match &e.kind {
+                    EventKind::SupplementRequested { missing } => Some(missing.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         Ok(PublicDossier {
+            missing,
             code: d.code().to_string(),
             procedure_name: d.procedure().name.clone(),
             status: status_view(d.status()),

@@ -279,6 +279,9 @@ pub struct PublicDossier {
     pub ended_at: Option<String>,
     /// What happened, without officials' names.
     pub history: Vec<PublicHistoryItem>,
+    /// While a supplement request is open: every item it asks for, to be answered at once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 /// One public line of a dossier's history.

@@ -390,6 +390,17 @@ pub(crate) fn procedure_for_today(
 #[derive(Debug, Deserialize)]
 pub(crate) struct TrackingQuery {
     ma: Option<String>,
+    /// `bo-sung` after the applicant's supplement was taken.
+    xong: Option<String>,
+}
+
+/// The state of the supplement answer on the tracking page.
+#[derive(Debug, Default)]
+pub(crate) struct Answer {
+    /// Errors by field id (`khoa`, `file-0`…), in the form's order.
+    pub errors: Vec<(String, String)>,
+    /// The supplement was just taken.
+    pub done: bool,
 }
 
 /// One line of the public history.
@@ -413,6 +424,22 @@ struct Tracking {
     appointment_at: Option<String>,
     ended_at: Option<String>,
     history: Vec<Line>,
+    /// What the open supplement request asks for, each with its file field's id (the
+    /// answer form shows when it is not empty).
+    missing: Vec<(String, String)>,
+    answer: Answer,
+    /// Drawn for this page: the answer form's idempotency key.
+    key: String,
+}
+
+impl Tracking {
+    fn answer_error(&self, field: &str) -> Option<&str> {
+        self.answer
+            .errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
 }
 
 pub(crate) async fn tracking(
@@ -421,12 +448,30 @@ pub(crate) async fn tracking(
     q: Result<Query<TrackingQuery>, QueryRejection>,
 ) -> Page {
     let query = query(&state, &asked, q).await?;
-    let (lang, tr) = (asked.lang, asked.tr());
-    let rules = rules(&state, &asked).await?;
-    let mut c = Chrome::new(Some(&rules), &asked, "tracking");
-    c.title = tr.t("Tra cứu hồ sơ", "Track a dossier").to_owned();
+    let answer = Answer {
+        done: query.xong.as_deref() == Some("bo-sung"),
+        ..Answer::default()
+    };
     let ma = query.ma.unwrap_or_default().trim().to_owned();
+    tracking_page(&state, &asked, ma, answer, StatusCode::OK).await
+}
+
+/// The tracking page of a code, with the state of a supplement answer.
+pub(crate) async fn tracking_page(
+    state: &AppState,
+    asked: &Asked,
+    ma: String,
+    answer: Answer,
+    answer_status: StatusCode,
+) -> Page {
+    let (lang, tr) = (asked.lang, asked.tr());
+    let rules = rules(state, asked).await?;
+    let mut c = Chrome::new(Some(&rules), asked, "tracking");
+    c.title = tr.t("Tra cứu hồ sơ", "Track a dossier").to_owned();
     let mut page = Tracking {
+        missing: Vec::new(),
+        answer,
+        key: super::new_form_key(),
         c,
         ma: ma.clone(),
         error: None,
@@ -438,7 +483,7 @@ pub(crate) async fn tracking(
         ended_at: None,
         history: Vec::new(),
     };
-    let mut status = StatusCode::OK;
+    let mut status = answer_status;
     let mut refuse = |vi: &str, en: &str| {
         status = StatusCode::UNPROCESSABLE_ENTITY;
         Some(tr.t(vi, en).to_owned())
@@ -491,6 +536,12 @@ pub(crate) async fn tracking(
                             .collect(),
                     })
                     .collect();
+                page.missing = d
+                    .missing
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| (format!("file-{i}"), m.clone()))
+                    .collect();
                 page.dossier = Some(d);
             }
             Err(AppError::NotFound(_)) => {
@@ -504,7 +555,7 @@ pub(crate) async fn tracking(
                 ));
                 status = StatusCode::NOT_FOUND;
             }
-            Err(e) => return Err(failure(&state, &asked, &e).await),
+            Err(e) => return Err(failure(state, asked, &e).await),
         }
     }
     Ok(html(status, page.render()))

@@ -413,6 +413,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/tra-cuu/giay-to",
             axum::routing::post(papers::applicant_form),
         )
+        .route(
+            "/tra-cuu/bo-sung",
+            axum::routing::post(submit::answer_supplement).layer(
+                axum::extract::DefaultBodyLimit::max(submit::UPLOAD_BODY_BYTES),
+            ),
+        )
         .route(CSS_PATH, get(stylesheet))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::extract::{Form, FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use motcua_app::views::{ApplicantInput, DocumentInput, SubmitRequest};
 use motcua_app::{AppError, Meta, Principal, Rules, UploadError};
 use motcua_domain::catalog::{Channel, Level, ProcedureVersion, Requirement};
@@ -246,6 +246,21 @@ fn text_error(v: &str, max: usize, tr: Tr) -> Option<String> {
     None
 }
 
+/// Why an upload was refused, for its field.
+pub(crate) fn upload_message(e: &UploadError, tr: Tr) -> &'static str {
+    match e {
+        UploadError::Type => tr.t(
+            "Chỉ nhận tệp PDF, JPEG hoặc PNG.",
+            "Only PDF, JPEG and PNG files are accepted.",
+        ),
+        UploadError::TooLarge => tr.t(
+            "Tệp quá lớn: mỗi tệp tối đa 10 MB.",
+            "The file is too large: at most 10 MB each.",
+        ),
+        UploadError::Empty => tr.t("Tệp rỗng.", "The file is empty."),
+    }
+}
+
 /// A Vietnamese phone number: 10 digits from 0, or +84 and 9 digits; spaces and dots allowed.
 fn phone_ok(v: &str) -> bool {
     let digits: String = v
@@ -270,6 +285,14 @@ fn email_ok(v: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// A posted field's value, trimmed (empty when absent).
+fn field(pairs: &[(String, String)], name: &str) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or_else(String::new, |(_, v)| v.trim().to_owned())
 }
 
 /// A file chosen for a component.
@@ -375,12 +398,7 @@ pub(crate) async fn submit(
     let rules = rules(&state, &asked).await?;
     let p = online_procedure(&state, &asked, &rules, &code).await?;
     let tr = asked.tr();
-    let get = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or_else(String::new, |(_, v)| v.trim().to_owned())
-    };
+    let get = |name: &str| field(&pairs, name);
     let f = Fields {
         unit: get("unit"),
         name: get("name"),
@@ -467,18 +485,7 @@ pub(crate) async fn submit(
             continue;
         };
         if let Err(e) = motcua_app::check_upload(&u.bytes) {
-            let message = match e {
-                UploadError::Type => tr.t(
-                    "Chỉ nhận tệp PDF, JPEG hoặc PNG.",
-                    "Only PDF, JPEG and PNG files are accepted.",
-                ),
-                UploadError::TooLarge => tr.t(
-                    "Tệp quá lớn: mỗi tệp tối đa 10 MB.",
-                    "The file is too large: at most 10 MB each.",
-                ),
-                UploadError::Empty => tr.t("Tệp rỗng.", "The file is empty."),
-            };
-            let message = format!("{}: {message}", u.name);
+            let message = format!("{}: {}", u.name, upload_message(&e, tr));
             k.file_error = Some(message.clone());
             errors.push((format!("file-{}", u.index), message));
         }
@@ -604,6 +611,158 @@ pub(crate) async fn submit(
         }
         .render(),
     ))
+}
+
+// ----- Answering a supplement request ------------------------------------------------------
+
+/// The applicant answers the open supplement request from the tracking page: with the
+/// dossier's secret key, and a file for every item asked for (once, completely).
+pub(crate) async fn answer_supplement(
+    State(state): State<AppState>,
+    asked: Asked,
+    request: Request,
+) -> Page {
+    same_origin(&state, &asked, request.headers()).await?;
+    let (pairs, uploads) = read_form(&state, &asked, request).await?;
+    let tr = asked.tr();
+    let get = |name: &str| field(&pairs, name);
+    let (ma, key) = (get("ma"), get("khoa"));
+    let again = |errors: Vec<(String, String)>, status: StatusCode| {
+        let (state, asked, ma) = (&state, &asked, ma.clone());
+        async move {
+            super::citizen::tracking_page(
+                state,
+                asked,
+                ma,
+                super::citizen::Answer {
+                    errors,
+                    done: false,
+                },
+                status,
+            )
+            .await
+        }
+    };
+    let open = match state.app.public_dossier(&ma).await {
+        Ok(d) => d.missing,
+        Err(AppError::NotFound(_) | AppError::Invalid(_)) => Vec::new(),
+        Err(e) => return Err(failure(&state, &asked, &e).await),
+    };
+    let form_key = get("key");
+    // The hash of the request: the same form sent again has the same one.
+    let meta = Meta {
+        expected_version: None,
+        idempotency_key: (!form_key.is_empty()).then(|| format!("page-supplement-{form_key}")),
+        request_hash: format!("page supplement {ma} {}", uploads.len()),
+    };
+    let done = || {
+        axum::response::Redirect::to(&format!("/tra-cuu?ma={}&xong=bo-sung", super::encode(&ma)))
+            .into_response()
+    };
+    if open.is_empty() {
+        // A form sent again after its answer was taken gets that answer back.
+        if meta.idempotency_key.is_some()
+            && let Ok(p) = state.app.applicant(&ma, &key).await
+        {
+            let replay = motcua_app::Action::SupplementReceived {
+                documents: Vec::new(),
+            };
+            if state
+                .app
+                .act(&p, &ma, &replay, &meta)
+                .await
+                .is_ok_and(|o| o.replayed)
+            {
+                return Ok(done());
+            }
+        }
+        let message = tr.t(
+            "Hồ sơ không có yêu cầu bổ sung đang chờ: hồ sơ đã được bổ sung, hoặc chưa có yêu cầu.",
+            "The dossier has no open supplement request: it was answered, or none was made.",
+        );
+        return again(
+            vec![("bo-sung".into(), message.to_owned())],
+            StatusCode::CONFLICT,
+        )
+        .await;
+    }
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let principal = match state.app.applicant(&ma, &key).await {
+        Ok(p) => Some(p),
+        Err(AppError::Unauthenticated | AppError::NotFound(_) | AppError::Forbidden(_)) => {
+            errors.push((
+                "khoa".into(),
+                tr.t(
+                    "Mã bí mật không đúng. Mã được hiện một lần khi nộp hồ sơ trực tuyến.",
+                    "Wrong secret key. It was shown once, when the dossier was submitted online.",
+                )
+                .to_owned(),
+            ));
+            None
+        }
+        Err(e) => return Err(failure(&state, &asked, &e).await),
+    };
+    for (i, item) in open.iter().enumerate() {
+        match uploads.iter().find(|u| u.index == i) {
+            None => errors.push((
+                format!("file-{i}"),
+                format!(
+                    "{} {item}",
+                    tr.t("Hãy đính kèm tệp cho:", "Attach a file for:")
+                ),
+            )),
+            Some(u) => {
+                if let Err(e) = motcua_app::check_upload(&u.bytes) {
+                    errors.push((
+                        format!("file-{i}"),
+                        format!("{}: {}", u.name, upload_message(&e, tr)),
+                    ));
+                }
+            }
+        }
+    }
+    let Some(principal) = principal.filter(|_| errors.is_empty()) else {
+        if !uploads.is_empty() {
+            errors.push((
+                "bo-sung".into(),
+                tr.t(
+                    "Các tệp đã chọn chưa được lưu: hãy chọn lại tệp sau khi sửa lỗi.",
+                    "The files chosen were not kept: choose them again after correcting.",
+                )
+                .to_owned(),
+            ));
+        }
+        return again(errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let mut documents = Vec::new();
+    for u in uploads.into_iter().filter(|u| u.index < open.len()) {
+        let file = match state.app.store_file(&u.name, u.bytes).await {
+            Ok(f) => f,
+            Err(e) => return Err(failure(&state, &asked, &e).await),
+        };
+        documents.push(DocumentInput {
+            component: open[u.index].clone(),
+            digitized: false,
+            reused: false,
+            file: Some(file),
+        });
+    }
+    let action = motcua_app::Action::SupplementReceived { documents };
+    match state.app.act(&principal, &ma, &action, &meta).await {
+        Ok(_) => Ok(done()),
+        Err(AppError::Refused(_) | AppError::VersionConflict { .. }) => {
+            let message = tr.t(
+                "Hồ sơ vừa thay đổi và không còn chờ bổ sung. Hãy xem lại tình trạng hồ sơ.",
+                "The dossier has just changed and no longer waits for a supplement. Check its status.",
+            );
+            again(
+                vec![("bo-sung".into(), message.to_owned())],
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => Err(failure(&state, &asked, &e).await),
+    }
 }
 
 #[cfg(test)]

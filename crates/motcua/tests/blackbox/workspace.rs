@@ -493,7 +493,159 @@ async fn uploads_are_checked_stored_and_shown_to_the_officials_only(backend: Bac
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
+async fn the_applicant_answers_a_supplement_request_once_and_completely(backend: Backend) {
+    let Some(s) = Server::start(backend, MONDAY_7AM).await else {
+        return;
+    };
+    let (st, created) = s
+        .public()
+        .post(
+            "/api/v1/dossiers",
+            &serde_json::json!({
+                "procedure_code": "1.001193", "unit": "phuong-ben-thanh",
+                "applicant": {"name": "Phan Thị Yến", "phone": "0909000111"},
+                "documents": [{"component": "Tờ khai đăng ký khai sinh"}]}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let code = created["code"].as_str().unwrap().to_owned();
+    let key = created["access_key"].as_str().unwrap().to_owned();
+    let desk = s.login(DESK).await;
+    desk.ok(
+        &code,
+        serde_json::json!({"action": "request-supplement",
+        "missing": ["Giấy chứng sinh bản chính", "Giấy tờ tùy thân của người đi đăng ký"]}),
+    )
+    .await;
+    let b = Browser::new(&s);
+    let tracking = b.get(&format!("/tra-cuu?ma={code}")).await;
+    assert!(tracking.body.contains("Bổ sung hồ sơ"), "{}", tracking.body);
+    assert!(
+        tracking
+            .body
+            .contains("<label for=\"file-1\">Giấy tờ tùy thân của người đi đăng ký</label>")
+    );
+    let form_key = between(&tracking.body, "name=\"key\" value=\"", "\"").to_owned();
+    let path = format!("{}/tra-cuu/bo-sung", s.url);
+    let pdf = b"%PDF-1.4\n% ban chinh\n".to_vec();
+    let send = |fields: Vec<(&'static str, String)>,
+                files: Vec<(&'static str, &'static str, Vec<u8>)>| {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k, v);
+        }
+        for (field, name, bytes) in files {
+            form = form.part(
+                field,
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
+        }
+        b.send(b.http.post(&path).multipart(form))
+    };
+    let before = version(&s, &code).await;
+    // Incomplete, a wrong key, a file that is not a scan: refused, nothing written.
+    let r = send(
+        vec![("ma", code.clone()), ("khoa", key.clone())],
+        vec![("file-0", "ban-chinh.pdf", pdf.clone())],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"file-1-error\""));
+    assert!(
+        r.body
+            .contains("Hãy đính kèm tệp cho: Giấy tờ tùy thân của người đi đăng ký")
+    );
+    let r = send(
+        vec![("ma", code.clone()), ("khoa", "sai".into())],
+        vec![
+            ("file-0", "a.pdf", pdf.clone()),
+            ("file-1", "b.pdf", pdf.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"khoa-error\""));
+    let r = send(
+        vec![("ma", code.clone()), ("khoa", key.clone())],
+        vec![
+            ("file-0", "a.pdf", pdf.clone()),
+            ("file-1", "b.docx", b"PK\x03\x04 word".to_vec()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("b.docx: Chỉ nhận tệp PDF, JPEG hoặc PNG."));
+    assert_eq!(version(&s, &code).await, before, "nothing written");
+
+    // Complete: taken once; the same form sent again is the same answer.
+    let complete = || {
+        send(
+            vec![
+                ("ma", code.clone()),
+                ("khoa", key.clone()),
+                ("key", form_key.clone()),
+            ],
+            vec![
+                ("file-0", "ban-chinh.pdf", pdf.clone()),
+                ("file-1", "cccd.png", b"\x89PNG\r\n\x1a\n....".to_vec()),
+            ],
+        )
+    };
+    let r = complete().await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        r.location.unwrap(),
+        format!("/tra-cuu?ma={code}&xong=bo-sung")
+    );
+    assert_eq!(complete().await.status, StatusCode::SEE_OTHER);
+    assert_eq!(version(&s, &code).await, before + 1, "once");
+    let done = b.get(&format!("/tra-cuu?ma={code}&xong=bo-sung")).await;
+    assert!(done.body.contains("Đã gửi hồ sơ bổ sung"));
+    assert!(
+        !done.body.contains("Gửi hồ sơ bổ sung</button>"),
+        "no second answer"
+    );
+    // Another answer with a new form is refused: the request is closed.
+    let r = send(
+        vec![
+            ("ma", code.clone()),
+            ("khoa", key.clone()),
+            ("key", "k2".into()),
+        ],
+        vec![
+            ("file-0", "a.pdf", pdf.clone()),
+            ("file-1", "b.pdf", pdf.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("không có yêu cầu bổ sung đang chờ"));
+    // The desk sees both files as the supplement's documents.
+    let (_, d) = desk.get(&format!("/api/v1/dossiers/{code}")).await;
+    let files: Vec<(&str, &str)> = d["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|doc| {
+            Some((
+                doc["component"].as_str()?,
+                doc["file"]["content_type"].as_str()?,
+            ))
+        })
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("Giấy chứng sinh bản chính", "application/pdf"),
+            ("Giấy tờ tùy thân của người đi đăng ký", "image/png")
+        ],
+        "{d}"
+    );
+    assert_eq!(d["status"]["code"], 1, "back to the desk's decision");
+}
+
 on_both_backends!(
+    the_applicant_answers_a_supplement_request_once_and_completely,
     uploads_are_checked_stored_and_shown_to_the_officials_only,
     signing_in_leads_back_to_the_page_asked_for,
     an_action_form_acts_once_and_only_from_this_site,

@@ -33,6 +33,9 @@ async function session(browser) {
   return [ctx, await ctx.newPage()];
 }
 
+/** The access key of the last submission. */
+let lastKey = "";
+
 /** Submits a birth registration online as a citizen; returns the dossier code. */
 async function submitOnline(page, name, { withMistakes = false } = {}) {
   await page.goto(`${base}/thu-tuc/1.001193`);
@@ -71,7 +74,9 @@ async function submitOnline(page, name, { withMistakes = false } = {}) {
   await page.waitForSelector("#dossier-code");
   const code = (await page.locator("#dossier-code").innerText()).trim();
   check(/^H29\.01\.02-\d{6}-\d{4}$/.test(code), `the citizen gets the dossier code ${code}`);
-  check((await page.locator("#access-key").innerText()).trim().length >= 40, "and the access key, once");
+  const key = (await page.locator("#access-key").innerText()).trim();
+  check(key.length >= 40, "and the access key, once");
+  lastKey = key;
   return code;
 }
 
@@ -163,6 +168,27 @@ await withBrowser(artifacts, async (browser) => {
   await citizen.goto(`${base}/tra-cuu?ma=${encodeURIComponent(refused)}`);
   check((await citizen.locator("body").innerText()).includes("không thuộc thẩm quyền"), "the citizen reads why it was refused");
 
+  // A supplement request answered online, once and completely, with a scan.
+  const incomplete = await submitOnline(citizen, "Phan Thị Yến");
+  const incompleteKey = lastKey;
+  await desk.goto(`${base}/can-bo/ho-so/${incomplete}`);
+  await desk.getByLabel("Giấy tờ cần bổ sung (mỗi dòng một giấy tờ)").fill("Giấy chứng sinh bản chính");
+  await act(desk, "Gửi yêu cầu bổ sung", "Đã gửi yêu cầu bổ sung");
+  await audit(browser, base, artifacts, [["supplement-answer", `/tra-cuu?ma=${encodeURIComponent(incomplete)}`]]);
+  await citizen.goto(`${base}/tra-cuu?ma=${encodeURIComponent(incomplete)}`);
+  await citizen.getByRole("button", { name: "Gửi hồ sơ bổ sung" }).click();
+  check((await citizen.locator("#file-0-error").innerText()).includes("Hãy đính kèm tệp cho: Giấy chứng sinh bản chính"), "an incomplete supplement is refused next to the missing item");
+  await citizen.setInputFiles("#file-0", { name: "ban-chinh.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n% bản chính\n") });
+  await citizen.getByLabel("Mã bí mật của hồ sơ").first().fill(incompleteKey);
+  await citizen.getByRole("button", { name: "Gửi hồ sơ bổ sung" }).click();
+  await citizen.waitForURL(/xong=bo-sung/);
+  check((await citizen.locator(".notice").innerText()).includes("Đã gửi hồ sơ bổ sung"), "the citizen answers the supplement request online");
+  check((await citizen.getByRole("button", { name: "Gửi hồ sơ bổ sung" }).count()) === 0, "and cannot answer it twice");
+  await desk.goto(`${base}/can-bo/ho-so/${incomplete}`);
+  check((await desk.locator(".timeline").innerText()).includes("Nhận hồ sơ bổ sung — Người nộp hồ sơ"), "the desk sees the supplement in the log");
+  check(await desk.getByRole("link", { name: "ban-chinh.pdf" }).isVisible(), "with its file");
+  await act(desk, "Tiếp nhận", "Đã tiếp nhận hồ sơ");
+
   // Signing out ends the session.
   const cookies = await deskCtx.cookies();
   await desk.getByRole("button", { name: "Đăng xuất" }).click();
@@ -178,6 +204,7 @@ await withBrowser(artifacts, async (browser) => {
     ["results-queue", "/can-bo?loai=tra-ket-qua"],
     ["dossier", `/can-bo/ho-so/${code}`],
   ], leaderCookies);
+
   for (const c of [citizenCtx, deskCtx, specialistCtx, leaderCtx]) await c.close();
   check(cookies.some((c) => c.name === "motcua_session" && c.httpOnly), "the session cookie is HttpOnly");
 });
