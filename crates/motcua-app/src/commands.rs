@@ -443,12 +443,31 @@ impl App {
         rules: &Rules,
         principal: &Principal,
         meta: &Meta,
-        event: Event,
+        events: Vec<Event>,
         access_key: Option<String>,
     ) -> Result<Outcome, AppError> {
-        let dossier = Dossier::start(&event, &rules.book)?;
+        let (first, rest) = events
+            .split_first()
+            .ok_or_else(|| AppError::Internal("a dossier starts with an event".into()))?;
+        let mut dossier = Dossier::start(first, &rules.book)?;
+        let mut outbox = vec![sync_message(
+            dossier.code(),
+            1,
+            first,
+            dossier.status().code(),
+        )];
+        for (seq, e) in (2..).zip(rest) {
+            dossier.apply(e, &rules.book)?;
+            outbox.push(sync_message(
+                dossier.code(),
+                seq,
+                e,
+                dossier.status().code(),
+            ));
+        }
         let row = projection_row(&dossier, access_key.as_deref().map(secret_hash))?;
-        let view = self.dossier_view(rules, &dossier, &[(1, event.clone())])?;
+        let numbered: Vec<(u64, Event)> = (1..).zip(events.iter().cloned()).collect();
+        let view = self.dossier_view(rules, &dossier, &numbered)?;
         let body = serde_json::to_string(&Created {
             code: dossier.code().to_string(),
             access_key,
@@ -458,8 +477,8 @@ impl App {
         let append = Append {
             code: dossier.code().clone(),
             expected_version: 0,
-            outbox: vec![sync_message(dossier.code(), 1, &event, row.status)],
-            events: vec![event],
+            outbox,
+            events,
             projection: row,
             freeze: vec![dossier.procedure().reference()],
             idempotency: None,
@@ -520,7 +539,8 @@ impl App {
             },
         };
         let key = new_secret()?;
-        self.create(&rules, principal, meta, event, Some(key)).await
+        self.create(&rules, principal, meta, vec![event], Some(key))
+            .await
     }
 
     /// One attempt at [`Self::receive_new`].
@@ -559,29 +579,83 @@ impl App {
         let code = parse(&req.procedure_code)?;
         let today = self.today(&rules, &unit);
         let procedure = rules.procedure_in_force(&code, today)?;
-        let (competent, process) =
-            Self::competence(&rules, &code, &unit, req.competent_unit.as_deref(), today)?;
-        let event = Event {
-            at: self.clock.now(),
-            actor,
-            unit: unit.clone(),
-            reason: None,
-            kind: EventKind::Received {
-                intake: Some(Intake {
-                    code: self.new_code(&rules, &unit).await?,
-                    channel,
-                    source: Some(Source::Counter),
-                    procedure: procedure.reference(),
-                    applicant: applicant(&req.applicant),
-                    documents: documents(&req.documents),
-                }),
-                competent_unit: competent,
-                process,
-                calendar: rules.calendar.clone(),
-                rules: rules.rule_set.clone(),
-            },
+        for m in &req.missing {
+            check_text("a missing item", m, 500)?;
+        }
+        if req.missing.len() > 50 {
+            return Err(AppError::Invalid("at most 50 missing items".into()));
+        }
+        let missing: Vec<String> = req
+            .missing
+            .iter()
+            .map(|m| m.trim().to_owned())
+            .filter(|m| !m.is_empty())
+            .collect();
+        let refusal = req
+            .refusal
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        if let Some(r) = refusal {
+            check_text("the reason for refusing", r, 2000)?;
+        }
+        if refusal.is_some() && !missing.is_empty() {
+            return Err(AppError::Invalid(
+                "a dossier is either refused or sent back for a supplement, not both".into(),
+            ));
+        }
+        let at = self.clock.now();
+        let intake = Intake {
+            code: self.new_code(&rules, &unit).await?,
+            channel,
+            source: Some(Source::Counter),
+            procedure: procedure.reference(),
+            applicant: applicant(&req.applicant),
+            documents: documents(&req.documents),
         };
-        self.create(&rules, principal, meta, event, None).await
+        let event = |reason: Option<String>, kind| Event {
+            at,
+            actor: actor.clone(),
+            unit: unit.clone(),
+            reason,
+            kind,
+        };
+        // Incomplete or refused at the desk: registered as submitted, and the desk's
+        // decision (form 02 or 03) in the same minute; the clock starts only at receipt.
+        let decision = if let Some(r) = refusal {
+            Some(event(Some(r.to_owned()), EventKind::Refused))
+        } else if missing.is_empty() {
+            None
+        } else {
+            Some(event(None, EventKind::SupplementRequested { missing }))
+        };
+        let events = if let Some(decision) = decision {
+            vec![
+                event(
+                    None,
+                    EventKind::Submitted {
+                        intake,
+                        calendar: rules.calendar.clone(),
+                        rules: rules.rule_set.clone(),
+                    },
+                ),
+                decision,
+            ]
+        } else {
+            let (competent, process) =
+                Self::competence(&rules, &code, &unit, req.competent_unit.as_deref(), today)?;
+            vec![event(
+                None,
+                EventKind::Received {
+                    intake: Some(intake),
+                    competent_unit: competent,
+                    process,
+                    calendar: rules.calendar.clone(),
+                    rules: rules.rule_set.clone(),
+                },
+            )]
+        };
+        self.create(&rules, principal, meta, events, None).await
     }
 
     /// The principal of an applicant who proves their access key for a dossier.

@@ -112,6 +112,15 @@ pub struct ReceiveRequest {
     /// The documents.
     #[serde(default)]
     pub documents: Vec<DocumentInput>,
+    /// When the dossier is incomplete: every missing or incorrect item. The dossier is then
+    /// registered at the desk and the supplement request (form 02) issued at once; it is
+    /// received when the applicant brings them.
+    #[serde(default)]
+    pub missing: Vec<String>,
+    /// When the desk refuses the dossier at once (form 03): why. It is registered and
+    /// refused.
+    #[serde(default)]
+    pub refusal: Option<String>,
 }
 
 /// One line of the processing control sheet (form 06).

@@ -418,6 +418,8 @@ impl Generator<'_> {
                         competent_unit: competent.clone(),
                         applicant,
                         documents,
+                        missing: Vec::new(),
+                        refusal: None,
                     },
                     &Meta::default(),
                 )

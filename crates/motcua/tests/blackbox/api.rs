@@ -257,6 +257,59 @@ async fn a_dossier_with_a_supplement_request(backend: Backend) {
     assert!(s.verify().status.success());
 }
 
+async fn an_incomplete_or_refused_walk_in_is_registered_with_the_desks_decision(backend: Backend) {
+    let Some(s) = Server::start(backend, "2026-03-02T08:00:00+07:00").await else {
+        return;
+    };
+    let desk = s.login(DESK).await;
+    let mut incomplete = birth(WARD, "Hà Văn Tú");
+    incomplete["missing"] = json!(["Giấy chứng sinh bản chính", "  "]);
+    let (st, b) = desk.post("/api/v1/dossiers/receive", &incomplete).await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    let code = b["code"].as_str().unwrap().to_owned();
+    let d = dossier(&desk, &code).await;
+    assert_eq!(d["status"]["code"], 5);
+    assert_eq!(d["channel"], 1, "still a desk dossier");
+    assert_eq!(d["received_at"], Value::Null, "the clock has not started");
+    assert_eq!(d["acceptance"], "early", "the desk decided at once");
+    let types: Vec<&str> = d["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, ["submitted", "supplement-requested"]);
+    assert_eq!(
+        d["history"][1]["payload"]["missing"],
+        json!(["Giấy chứng sinh bản chính"])
+    );
+    // The applicant comes back the next morning with the document; the desk receives.
+    s.at("2026-03-03T08:00:00+07:00").await;
+    let desk = s.login(DESK).await;
+    desk.ok(&code, json!({"action": "supplement-received", "documents": [{"component": "Giấy chứng sinh", "digitized": true}]})).await;
+    let d = desk.ok(&code, json!({"action": "receive"})).await;
+    assert_eq!(d["status"]["code"], 2);
+    assert_eq!(d["received_at"], "2026-03-03T08:00:00+07:00");
+    // Refused at once, with the reason.
+    let mut refused = birth(WARD, "Lâm Chí Thanh");
+    refused["refusal"] = json!("Trẻ đã được đăng ký khai sinh tại nơi khác");
+    let (st, b) = desk.post("/api/v1/dossiers/receive", &refused).await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    let d = dossier(&desk, b["code"].as_str().unwrap()).await;
+    assert_eq!(d["status"]["code"], 3);
+    assert_eq!(
+        d["history"][1]["reason"],
+        "Trẻ đã được đăng ký khai sinh tại nơi khác"
+    );
+    // Not both.
+    let mut both = birth(WARD, "Lâm Chí Thanh");
+    both["refusal"] = json!("x");
+    both["missing"] = json!(["y"]);
+    let (st, b) = desk.post("/api/v1/dossiers/receive", &both).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(s.verify().status.success());
+}
+
 async fn a_late_dossier_gets_an_apology(backend: Backend) {
     let Some(s) = Server::start(backend, "2026-03-02T08:00:00+07:00").await else {
         return;
@@ -1008,6 +1061,7 @@ on_both_backends!(
     a_dossier_refused_at_the_desk,
     a_dossier_with_a_supplement_request,
     a_late_dossier_gets_an_apology,
+    an_incomplete_or_refused_walk_in_is_registered_with_the_desks_decision,
     no_role_reads_or_acts_beyond_its_units,
     concurrent_actions_on_one_dossier_let_exactly_one_win,
     a_retried_request_with_the_same_idempotency_key_acts_once,
