@@ -434,11 +434,7 @@ struct Tracking {
 
 impl Tracking {
     fn answer_error(&self, field: &str) -> Option<&str> {
-        self.answer
-            .errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        super::field_error(&self.answer.errors, field)
     }
 }
 

@@ -13,6 +13,7 @@ mod citizen;
 mod format;
 mod forms;
 mod papers;
+mod receipt;
 mod session;
 mod submit;
 mod workspace;
@@ -326,6 +327,14 @@ pub(crate) fn encode(s: &str) -> String {
     out
 }
 
+/// The error of a form's field, from the form's errors (field id, message).
+pub(crate) fn field_error<'a>(errors: &'a [(String, String)], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, m)| m.as_str())
+}
+
 /// A fresh key for a form, sent back as its idempotency key: the same form sent twice acts
 /// once. Without randomness the form goes without one (a retry may then act twice).
 pub(crate) fn new_form_key() -> String {
@@ -396,6 +405,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/dang-nhap", get(session::login_form).post(session::login))
         .route("/dang-xuat", axum::routing::post(session::logout))
         .route(session::WORKSPACE, get(workspace::inbox))
+        .route(
+            "/can-bo/tiep-nhan",
+            get(receipt::form_page).post(receipt::decide).layer(
+                axum::extract::DefaultBodyLimit::max(submit::UPLOAD_BODY_BYTES),
+            ),
+        )
         .route(
             "/can-bo/ho-so/{code}",
             get(workspace::dossier).post(workspace::act),

@@ -22,7 +22,7 @@ use crate::AppState;
 pub(crate) const UPLOAD_BODY_BYTES: usize = 30 * 1024 * 1024;
 
 /// Whether a unit of this kind receives procedures of this level.
-fn serves(kind: UnitKind, level: Level) -> bool {
+pub(super) fn serves(kind: UnitKind, level: Level) -> bool {
     matches!(
         (level, kind),
         (Level::Commune, UnitKind::Commune)
@@ -37,7 +37,7 @@ fn serves(kind: UnitKind, level: Level) -> bool {
 
 /// The desks an online dossier of this procedure may be sent to: units of a level the
 /// procedure is done at that have a desk officer.
-fn desks(rules: &Rules, p: &ProcedureVersion) -> Vec<(String, String)> {
+pub(super) fn desks(rules: &Rules, p: &ProcedureVersion) -> Vec<(String, String)> {
     let staffed: std::collections::BTreeSet<&motcua_domain::UnitId> = rules
         .org
         .officials()
@@ -57,25 +57,25 @@ fn desks(rules: &Rules, p: &ProcedureVersion) -> Vec<(String, String)> {
 }
 
 /// One component of the form.
-struct ComponentField {
-    index: usize,
-    name: String,
-    mandatory: bool,
-    condition: Option<String>,
-    checked: bool,
+pub(super) struct ComponentField {
+    pub(super) index: usize,
+    pub(super) name: String,
+    pub(super) mandatory: bool,
+    pub(super) condition: Option<String>,
+    pub(super) checked: bool,
     /// Why its file was refused.
-    file_error: Option<String>,
+    pub(super) file_error: Option<String>,
 }
 
 /// The form's values and errors, by field.
 #[derive(Default)]
-struct Fields {
-    unit: String,
-    name: String,
-    id_number: String,
-    phone: String,
-    email: String,
-    address: String,
+pub(super) struct Fields {
+    pub(super) unit: String,
+    pub(super) name: String,
+    pub(super) id_number: String,
+    pub(super) phone: String,
+    pub(super) email: String,
+    pub(super) address: String,
 }
 
 #[derive(Template)]
@@ -93,10 +93,7 @@ struct SubmitPage {
 
 impl SubmitPage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+        super::field_error(&self.errors, field)
     }
 }
 
@@ -162,7 +159,10 @@ async fn online_procedure(
     }
 }
 
-fn components(p: &ProcedureVersion, ticked: &dyn Fn(usize) -> bool) -> Vec<ComponentField> {
+pub(super) fn components(
+    p: &ProcedureVersion,
+    ticked: &dyn Fn(usize) -> bool,
+) -> Vec<ComponentField> {
     p.components
         .iter()
         .enumerate()
@@ -215,7 +215,7 @@ pub(crate) async fn form_page(
 
 /// Text a citizen typed: refused when it holds markup (`<`, `>`), control characters, or
 /// is longer than `max` characters.
-fn text_error(v: &str, max: usize, tr: Tr) -> Option<String> {
+pub(super) fn text_error(v: &str, max: usize, tr: Tr) -> Option<String> {
     if v.contains(['<', '>']) {
         return Some(
             tr.t(
@@ -246,6 +246,91 @@ fn text_error(v: &str, max: usize, tr: Tr) -> Option<String> {
     None
 }
 
+/// The applicant's fields, checked: a name; an identification number, phone and e-mail in
+/// their forms when given; one way to reach the applicant when `contact` (online, nobody
+/// at a desk took the details); no markup anywhere.
+pub(super) fn applicant_errors(f: &Fields, contact: bool, tr: Tr) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if f.name.is_empty() {
+        out.push((
+            "name".into(),
+            tr.t(
+                "Hãy nhập họ và tên người nộp.",
+                "Enter the applicant's full name.",
+            )
+            .to_owned(),
+        ));
+    } else if let Some(e) = text_error(&f.name, 200, tr) {
+        out.push(("name".into(), e));
+    }
+    let id_ok = f.id_number.chars().all(|c| c.is_ascii_digit())
+        && matches!(f.id_number.len(), 9 | 10 | 12 | 13);
+    if !f.id_number.is_empty() && !id_ok {
+        out.push((
+            "id_number".into(),
+            tr.t(
+                "Số định danh cá nhân gồm 12 chữ số (hoặc mã số doanh nghiệp 10 hay 13 chữ số), chỉ gồm chữ số.",
+                "A personal identification number is 12 digits (an enterprise code 10 or 13), digits only.",
+            )
+            .to_owned(),
+        ));
+    }
+    if contact && f.phone.is_empty() && f.email.is_empty() {
+        out.push((
+            "phone".into(),
+            tr.t(
+                "Hãy nhập số điện thoại hoặc thư điện tử để cơ quan liên hệ khi cần bổ sung và khi có kết quả.",
+                "Enter a phone number or an e-mail address, so the unit can reach you for a supplement and the result.",
+            )
+            .to_owned(),
+        ));
+    } else if !f.phone.is_empty() && !phone_ok(&f.phone) {
+        out.push((
+            "phone".into(),
+            tr.t(
+                "Số điện thoại gồm 10 chữ số, bắt đầu bằng 0, ví dụ 0909 000 111.",
+                "A phone number is 10 digits starting with 0, e.g. 0909 000 111.",
+            )
+            .to_owned(),
+        ));
+    }
+    let email_fine = email_ok(&f.email) && f.email.len() <= 200;
+    if !f.email.is_empty() && !email_fine {
+        out.push((
+            "email".into(),
+            tr.t(
+                "Thư điện tử chưa đúng dạng, ví dụ ten@example.vn.",
+                "The e-mail address is not in the right form, e.g. name@example.vn.",
+            )
+            .to_owned(),
+        ));
+    }
+    if let Some(e) = text_error(&f.address, 300, tr) {
+        out.push(("address".into(), e));
+    }
+    out
+}
+
+/// The uploads checked, each refusal marked on its component and returned for the summary.
+pub(super) fn file_errors(
+    comps: &mut [ComponentField],
+    uploads: &[Upload],
+    tr: Tr,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for u in uploads {
+        let Some(k) = comps.get_mut(u.index) else {
+            continue;
+        };
+        if let Err(e) = motcua_app::check_upload(&u.bytes) {
+            let message = format!("{}: {}", u.name, upload_message(&e, tr));
+            k.file_error = Some(message.clone());
+            out.push((format!("file-{}", u.index), message));
+        }
+    }
+    out
+}
+
 /// Why an upload was refused, for its field.
 pub(crate) fn upload_message(e: &UploadError, tr: Tr) -> &'static str {
     match e {
@@ -262,7 +347,7 @@ pub(crate) fn upload_message(e: &UploadError, tr: Tr) -> &'static str {
 }
 
 /// A Vietnamese phone number: 10 digits from 0, or +84 and 9 digits; spaces and dots allowed.
-fn phone_ok(v: &str) -> bool {
+pub(super) fn phone_ok(v: &str) -> bool {
     let digits: String = v
         .chars()
         .filter(|c| !matches!(c, ' ' | '.' | '-'))
@@ -274,7 +359,7 @@ fn phone_ok(v: &str) -> bool {
     rest.len() == 10 && rest.starts_with('0') && rest.chars().all(|c| c.is_ascii_digit())
 }
 
-fn email_ok(v: &str) -> bool {
+pub(super) fn email_ok(v: &str) -> bool {
     match v.split_once('@') {
         Some((user, domain)) => {
             !user.is_empty()
@@ -288,7 +373,7 @@ fn email_ok(v: &str) -> bool {
 }
 
 /// A posted field's value, trimmed (empty when absent).
-fn field(pairs: &[(String, String)], name: &str) -> String {
+pub(super) fn field(pairs: &[(String, String)], name: &str) -> String {
     pairs
         .iter()
         .find(|(k, _)| k == name)
@@ -296,16 +381,16 @@ fn field(pairs: &[(String, String)], name: &str) -> String {
 }
 
 /// A file chosen for a component.
-struct Upload {
+pub(super) struct Upload {
     /// The component's index.
-    index: usize,
+    pub(super) index: usize,
     /// The name it came with.
-    name: String,
-    bytes: Vec<u8>,
+    pub(super) name: String,
+    pub(super) bytes: Vec<u8>,
 }
 
 /// The form's fields and files: `multipart/form-data` (with files) or a plain form.
-async fn read_form(
+pub(super) async fn read_form(
     state: &AppState,
     asked: &Asked,
     request: Request,
@@ -422,74 +507,9 @@ pub(crate) async fn submit(
             .to_owned(),
         ));
     }
-    if f.name.is_empty() {
-        errors.push((
-            "name".into(),
-            tr.t(
-                "Hãy nhập họ và tên người nộp.",
-                "Enter the applicant's full name.",
-            )
-            .to_owned(),
-        ));
-    } else if let Some(e) = text_error(&f.name, 200, tr) {
-        errors.push(("name".into(), e));
-    }
-    let id_ok = f.id_number.chars().all(|c| c.is_ascii_digit())
-        && matches!(f.id_number.len(), 9 | 10 | 12 | 13);
-    if !f.id_number.is_empty() && !id_ok {
-        errors.push((
-            "id_number".into(),
-            tr.t(
-                "Số định danh cá nhân gồm 12 chữ số (hoặc mã số doanh nghiệp 10 hay 13 chữ số), chỉ gồm chữ số.",
-                "A personal identification number is 12 digits (an enterprise code 10 or 13), digits only.",
-            )
-            .to_owned(),
-        ));
-    }
-    if f.phone.is_empty() && f.email.is_empty() {
-        errors.push((
-            "phone".into(),
-            tr.t(
-                "Hãy nhập số điện thoại hoặc thư điện tử để cơ quan liên hệ khi cần bổ sung và khi có kết quả.",
-                "Enter a phone number or an e-mail address, so the unit can reach you for a supplement and the result.",
-            )
-            .to_owned(),
-        ));
-    } else if !f.phone.is_empty() && !phone_ok(&f.phone) {
-        errors.push((
-            "phone".into(),
-            tr.t(
-                "Số điện thoại gồm 10 chữ số, bắt đầu bằng 0, ví dụ 0909 000 111.",
-                "A phone number is 10 digits starting with 0, e.g. 0909 000 111.",
-            )
-            .to_owned(),
-        ));
-    }
-    let email_fine = email_ok(&f.email) && f.email.len() <= 200;
-    if !f.email.is_empty() && !email_fine {
-        errors.push((
-            "email".into(),
-            tr.t(
-                "Thư điện tử chưa đúng dạng, ví dụ ten@example.vn.",
-                "The e-mail address is not in the right form, e.g. name@example.vn.",
-            )
-            .to_owned(),
-        ));
-    }
-    if let Some(e) = text_error(&f.address, 300, tr) {
-        errors.push(("address".into(), e));
-    }
+    errors.extend(applicant_errors(&f, true, tr));
     let mut comps = components(&p, &ticked);
-    for u in &uploads {
-        let Some(k) = comps.get_mut(u.index) else {
-            continue;
-        };
-        if let Err(e) = motcua_app::check_upload(&u.bytes) {
-            let message = format!("{}: {}", u.name, upload_message(&e, tr));
-            k.file_error = Some(message.clone());
-            errors.push((format!("file-{}", u.index), message));
-        }
-    }
+    errors.extend(file_errors(&mut comps, &uploads, tr));
     let missing: Vec<&str> = comps
         .iter()
         .filter(|k| k.mandatory && !k.checked)

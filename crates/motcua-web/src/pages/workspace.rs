@@ -578,6 +578,28 @@ async fn show(
             d.limits.join("; "),
         ));
     }
+    // How the appointment was reached: the limit counted from receipt on the unit's
+    // calendar, and what the calendar leaves out.
+    if let (Some(received), Some(due)) = (&d.summary.received_at, &d.summary.due_at) {
+        let working = d.limits.iter().any(|l| l.contains("làm việc"));
+        let unit = if working {
+            motcua_domain::TimeUnit::WorkingDays
+        } else {
+            motcua_domain::TimeUnit::CalendarDays
+        };
+        facts.push((
+            tr.t("Cách tính ngày hẹn", "How the due date is set"),
+            format!(
+                "{} {} {}, {} {}. {}",
+                d.limits.join(" + "),
+                tr.t("kể từ khi tiếp nhận lúc", "from receipt at"),
+                format::instant(received, lang),
+                tr.t("đến hạn lúc", "due at"),
+                format::instant(due, lang),
+                format::time_unit_note(unit, lang),
+            ),
+        ));
+    }
     if let Some(m) = d.remaining_minutes
         && d.summary.ended_at.is_none()
     {

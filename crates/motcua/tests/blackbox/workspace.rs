@@ -644,7 +644,161 @@ async fn the_applicant_answers_a_supplement_request_once_and_completely(backend:
     assert_eq!(d["status"]["code"], 1, "back to the desk's decision");
 }
 
+async fn the_desk_receives_refuses_or_sends_back_a_walk_in(backend: Backend) {
+    let Some(s) = Server::start(backend, MONDAY_7AM).await else {
+        return;
+    };
+    let mut b = Browser::new(&s);
+    b.sign_in(DESK).await;
+    // The desk finds only what it receives.
+    let found = b.get("/can-bo/tiep-nhan?q=khai+sinh").await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.body.contains("thu-tuc=1.001193"), "{}", found.body);
+    let form = b.get("/can-bo/tiep-nhan?thu-tuc=1.001193").await;
+    assert!(form.body.contains("Tiếp nhận, hẹn trả kết quả (mẫu 01)"));
+    assert_eq!(
+        b.get("/can-bo/tiep-nhan?thu-tuc=9.999999").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let path = format!("{}/can-bo/tiep-nhan", s.url);
+    let post = |fields: Vec<(&'static str, &'static str)>,
+                files: Vec<(&'static str, &'static str, Vec<u8>)>| {
+        let mut form = reqwest::multipart::Form::new();
+        let defaults = [
+            ("thu-tuc", "1.001193"),
+            ("unit", "phuong-ben-thanh"),
+            ("name", "Đỗ Văn Hải"),
+        ];
+        let given: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
+        for (k, v) in defaults
+            .into_iter()
+            .filter(|(k, _)| !given.contains(k))
+            .chain(fields)
+        {
+            form = form.text(k, v);
+        }
+        for (field, name, bytes) in files {
+            form = form.part(
+                field,
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
+        }
+        b.send(b.http.post(&path).multipart(form))
+    };
+    for (fields, message) in [
+        (
+            vec![("tp-0", "1"), ("quyet-dinh", "tiep-nhan")],
+            "Còn thiếu giấy tờ bắt buộc: Giấy chứng sinh",
+        ),
+        (
+            vec![("tp-0", "1"), ("tp-1", "1"), ("quyet-dinh", "bo-sung")],
+            "Hãy bỏ đánh dấu các giấy tờ còn thiếu",
+        ),
+        (vec![("quyet-dinh", "tu-choi")], "Hãy ghi rõ lý do từ chối"),
+        (
+            vec![("tp-0", "1"), ("tp-1", "1"), ("unit", "phuong-sai-gon")],
+            "Hãy chọn bộ phận tiếp nhận.",
+        ),
+    ] {
+        let r = post(fields, vec![]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+        assert!(r.body.contains(message), "{message}: {}", r.body);
+    }
+    assert_eq!(dossiers(&s).await, 0, "nothing was stored");
+    // Received, with a scan: digitized.
+    let r = post(
+        vec![
+            ("tp-0", "1"),
+            ("tp-1", "1"),
+            ("quyet-dinh", "tiep-nhan"),
+            ("key", "walk-1"),
+        ],
+        vec![(
+            "file-1",
+            "giay-chung-sinh.jpg",
+            vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3],
+        )],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let location = r.location.unwrap();
+    assert!(location.ends_with("?xong=receive"), "{location}");
+    // The same form again (a double click): the same dossier.
+    let again = post(
+        vec![
+            ("tp-0", "1"),
+            ("tp-1", "1"),
+            ("quyet-dinh", "tiep-nhan"),
+            ("key", "walk-1"),
+        ],
+        vec![(
+            "file-1",
+            "giay-chung-sinh.jpg",
+            vec![0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3],
+        )],
+    )
+    .await;
+    assert_eq!(again.location.unwrap(), location);
+    assert_eq!(dossiers(&s).await, 1);
+    let code = location
+        .trim_start_matches("/can-bo/ho-so/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let desk = s.login(DESK).await;
+    let (_, d) = desk.get(&format!("/api/v1/dossiers/{code}")).await;
+    assert_eq!(d["status"]["code"], 2);
+    assert_eq!(d["channel"], 1);
+    assert_eq!(d["documents"][1]["digitized"], true, "{d}");
+    assert_eq!(d["documents"][1]["file"]["content_type"], "image/jpeg");
+    assert_eq!(d["documents"][0]["digitized"], false);
+    // Refused at once, with the reason; by post, sent back for everything missing.
+    let r = post(
+        vec![
+            ("quyet-dinh", "tu-choi"),
+            ("reason", "Không thuộc thẩm quyền"),
+        ],
+        vec![],
+    )
+    .await;
+    assert!(r.location.unwrap().ends_with("?xong=refuse"));
+    let r = post(
+        vec![
+            ("channel", "postal"),
+            ("tp-0", "1"),
+            ("quyet-dinh", "bo-sung"),
+            ("extra", "Bản sao giấy đăng ký kết hôn"),
+        ],
+        vec![],
+    )
+    .await;
+    let code = r
+        .location
+        .unwrap()
+        .trim_start_matches("/can-bo/ho-so/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, d) = desk.get(&format!("/api/v1/dossiers/{code}")).await;
+    assert_eq!(d["status"]["code"], 5);
+    assert_eq!(d["channel"], 3);
+    assert_eq!(
+        d["history"][1]["payload"]["missing"],
+        serde_json::json!(["Giấy chứng sinh", "Bản sao giấy đăng ký kết hôn"])
+    );
+    // A specialist has no desk.
+    let mut specialist = Browser::new(&s);
+    specialist.sign_in("phuong-ben-thanh-tu-phap").await;
+    assert_eq!(
+        specialist.get("/can-bo/tiep-nhan").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
 on_both_backends!(
+    the_desk_receives_refuses_or_sends_back_a_walk_in,
     the_applicant_answers_a_supplement_request_once_and_completely,
     uploads_are_checked_stored_and_shown_to_the_officials_only,
     signing_in_leads_back_to_the_page_asked_for,

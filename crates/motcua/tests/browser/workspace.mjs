@@ -124,6 +124,7 @@ await withBrowser(artifacts, async (browser) => {
   await at("2026-03-02T07:45:00+07:00");
   await act(desk, "Tiếp nhận", "Đã tiếp nhận hồ sơ");
   check((await desk.locator(".facts").innerText()).includes("Ngày hẹn trả kết quả"), "receipt sets the appointment");
+  check((await desk.locator(".facts").innerText()).includes("8 giờ làm việc kể từ khi tiếp nhận lúc 07:45 ngày 02/03/2026, đến hạn lúc"), "and explains how it was computed");
   const receipt = desk.getByRole("link", { name: /^Mẫu số 01/ });
   const answer = await deskCtx.request.get(new URL(await receipt.getAttribute("href"), base).href);
   check(answer.ok() && answer.headers()["content-type"] === "application/pdf", "the receipt (form 01) downloads as PDF");
@@ -189,6 +190,28 @@ await withBrowser(artifacts, async (browser) => {
   check(await desk.getByRole("link", { name: "ban-chinh.pdf" }).isVisible(), "with its file");
   await act(desk, "Tiếp nhận", "Đã tiếp nhận hồ sơ");
 
+  // A walk-in: the desk finds the procedure, checks the documents one by one, scans one;
+  // one is missing, so the dossier goes back for a supplement (form 02); the applicant
+  // returns with it and the desk receives (form 01).
+  await desk.getByRole("navigation", { name: "Chức năng chính" }).getByRole("link", { name: "Tiếp nhận hồ sơ" }).click();
+  await desk.getByLabel("Tìm thủ tục cần tiếp nhận").fill("dang ky khai sinh");
+  await desk.getByRole("button", { name: "Tìm" }).click();
+  await desk.getByRole("link", { name: "Đăng ký khai sinh", exact: true }).click();
+  await desk.getByLabel("Họ và tên").fill("Đỗ Văn Hải");
+  await desk.getByLabel(/^Tờ khai đăng ký khai sinh/).check();
+  await desk.setInputFiles("#file-0", { name: "to-khai.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n% tờ khai\n") });
+  await desk.getByRole("button", { name: "Tiếp nhận, hẹn trả kết quả (mẫu 01)" }).click();
+  check((await desk.locator("#components-error").innerText()).includes("Còn thiếu giấy tờ bắt buộc: Giấy chứng sinh"), "a walk-in missing a required document cannot be received");
+  await desk.setInputFiles("#file-0", { name: "to-khai.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n% tờ khai\n") });
+  await desk.getByRole("button", { name: "Yêu cầu bổ sung (mẫu 02)" }).click();
+  await desk.waitForSelector(".notice");
+  check((await desk.locator(".notice").innerText()).includes("Đã gửi yêu cầu bổ sung"), "the walk-in goes back for a supplement");
+  check(await desk.getByRole("link", { name: /^Mẫu số 02/ }).isVisible(), "with form 02 to print");
+  check(await desk.getByRole("link", { name: "to-khai.pdf" }).isVisible(), "the scan is in the dossier");
+  await act(desk, "Đã nhận đủ giấy tờ bổ sung", "Đã nhận hồ sơ bổ sung");
+  await act(desk, "Tiếp nhận", "Đã tiếp nhận hồ sơ");
+  check(await desk.getByRole("link", { name: /^Mẫu số 01/ }).isVisible(), "then form 01 with the appointment");
+
   // Signing out ends the session.
   const cookies = await deskCtx.cookies();
   await desk.getByRole("button", { name: "Đăng xuất" }).click();
@@ -203,6 +226,8 @@ await withBrowser(artifacts, async (browser) => {
     ["inbox", "/can-bo?loai=dang-xu-ly"],
     ["results-queue", "/can-bo?loai=tra-ket-qua"],
     ["dossier", `/can-bo/ho-so/${code}`],
+    ["receipt-search", "/can-bo/tiep-nhan?q=khai+sinh"],
+    ["receipt", "/can-bo/tiep-nhan?thu-tuc=1.001193"],
   ], leaderCookies);
 
   for (const c of [citizenCtx, deskCtx, specialistCtx, leaderCtx]) await c.close();
