@@ -9,6 +9,7 @@
 //! the portal's name) and its own content; text stands in both languages side by side in
 //! the templates (`tr.t("Tra cứu", "Track")`), so no message can be missing in one of them.
 
+mod admin;
 mod citizen;
 mod format;
 mod forms;
@@ -82,6 +83,8 @@ pub struct Chrome {
     pub section: &'static str,
     /// The signed-in official's name, on workspace pages.
     pub signed_in: Option<String>,
+    /// Whether the signed-in official administers (the navigation shows administration).
+    pub admin: bool,
 }
 
 impl Chrome {
@@ -113,7 +116,26 @@ impl Chrome {
             title: String::new(),
             section,
             signed_in: None,
+            admin: false,
         }
+    }
+
+    /// The chrome of an official's page.
+    fn official(
+        rules: &Rules,
+        asked: &Asked,
+        o: &motcua_domain::org::Official,
+        section: &'static str,
+        title: String,
+    ) -> Self {
+        let mut c = Chrome::new(Some(rules), asked, section);
+        c.signed_in = Some(o.name.clone());
+        c.admin = o
+            .roles
+            .iter()
+            .any(|r| r.role == motcua_domain::org::Role::Administrator);
+        c.title = title;
+        c
     }
 }
 
@@ -405,6 +427,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/dang-nhap", get(session::login_form).post(session::login))
         .route("/dang-xuat", axum::routing::post(session::logout))
         .route(session::WORKSPACE, get(workspace::inbox))
+        .route("/can-bo/quan-tri", get(admin::page))
         .route(
             "/can-bo/tiep-nhan",
             get(receipt::form_page).post(receipt::decide).layer(

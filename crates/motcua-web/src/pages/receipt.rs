@@ -187,13 +187,11 @@ pub(crate) async fn form_page(
 }
 
 fn workspace_chrome(rules: &Rules, asked: &Asked, o: &Official) -> Chrome {
-    let mut c = Chrome::new(Some(rules), asked, "receipt");
-    c.signed_in = Some(o.name.clone());
-    asked
+    let title = asked
         .tr()
         .t("Tiếp nhận hồ sơ trực tiếp", "Receive a dossier at the desk")
-        .clone_into(&mut c.title);
-    c
+        .to_owned();
+    Chrome::official(rules, asked, o, "receipt", title)
 }
 
 /// What the desk decided.

@@ -47,10 +47,7 @@ impl Can {
 
 /// A workspace page's chrome: the portal's, with the official named.
 fn chrome(rules: &Rules, asked: &Asked, o: &Official, title: String) -> Chrome {
-    let mut c = Chrome::new(Some(rules), asked, "workspace");
-    c.signed_in = Some(o.name.clone());
-    c.title = title;
-    c
+    Chrome::official(rules, asked, o, "workspace", title)
 }
 
 // ----- The inbox --------------------------------------------------------------------------

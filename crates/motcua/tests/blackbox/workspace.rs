@@ -797,7 +797,93 @@ async fn the_desk_receives_refuses_or_sends_back_a_walk_in(backend: Backend) {
     );
 }
 
+async fn administrators_read_the_organisation_calendar_and_catalog(backend: Backend) {
+    let Some(s) = Server::start(backend, MONDAY_7AM).await else {
+        return;
+    };
+    let public = Browser::new(&s);
+    assert_eq!(
+        public.get("/can-bo/quan-tri").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let mut desk = Browser::new(&s);
+    desk.sign_in(DESK).await;
+    let r = desk.get("/can-bo/quan-tri").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(
+        !desk
+            .get("/can-bo")
+            .await
+            .body
+            .contains("href=\"/can-bo/quan-tri\""),
+        "no link for a desk officer"
+    );
+    let mut admin = Browser::new(&s);
+    admin.sign_in("admin").await;
+    assert!(
+        admin
+            .get("/can-bo")
+            .await
+            .body
+            .contains("href=\"/can-bo/quan-tri\"")
+    );
+    let units = admin.get("/can-bo/quan-tri?muc=don-vi").await;
+    assert_eq!(units.status, StatusCode::OK);
+    // The root first, its units under it.
+    let root = units
+        .body
+        .find("<td>Ủy ban nhân dân Thành phố Hồ Chí Minh</td>")
+        .expect("the root");
+    let ward = units
+        .body
+        .find("— Ủy ban nhân dân phường Bến Thành")
+        .expect("a ward under it");
+    assert!(root < ward);
+    let officials = admin.get("/can-bo/quan-tri?muc=can-bo").await.body
+        + &admin.get("/can-bo/quan-tri?muc=can-bo&trang=2").await.body;
+    assert!(officials.contains("Cán bộ tiếp nhận (một cửa) — Ủy ban nhân dân phường Bến Thành"));
+    assert!(
+        officials.contains("rel=\"prev\"") && officials.contains("rel=\"next\""),
+        "officials are paged"
+    );
+    let calendar = admin.get("/can-bo/quan-tri?muc=lich").await;
+    assert!(
+        calendar
+            .body
+            .contains("<td>Thứ Hai</td><td>07:30-11:30, 13:00-17:00</td>")
+    );
+    assert!(calendar.body.contains("Tết Nguyên đán"));
+    let procedures = admin.get("/can-bo/quan-tri?muc=thu-tuc").await;
+    assert!(
+        procedures
+            .body
+            .contains("<td>1.001193</td><td>Đăng ký khai sinh</td>")
+    );
+    let processes = admin.get("/can-bo/quan-tri?muc=quy-trinh").await.body
+        + &admin
+            .get("/can-bo/quan-tri?muc=quy-trinh&trang=2")
+            .await
+            .body;
+    assert!(processes.contains("Ký Giấy khai sinh"));
+    // An unknown section is the first; a page past the end is the last.
+    assert!(
+        admin
+            .get("/can-bo/quan-tri?muc=khong-co")
+            .await
+            .body
+            .contains("Mã định danh")
+    );
+    assert!(
+        admin
+            .get("/can-bo/quan-tri?muc=can-bo&trang=99")
+            .await
+            .body
+            .contains("Trang 2/2")
+    );
+}
+
 on_both_backends!(
+    administrators_read_the_organisation_calendar_and_catalog,
     the_desk_receives_refuses_or_sends_back_a_walk_in,
     the_applicant_answers_a_supplement_request_once_and_completely,
     uploads_are_checked_stored_and_shown_to_the_officials_only,

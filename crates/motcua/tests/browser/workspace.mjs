@@ -230,6 +230,18 @@ await withBrowser(artifacts, async (browser) => {
     ["receipt", "/can-bo/tiep-nhan?thu-tuc=1.001193"],
   ], leaderCookies);
 
-  for (const c of [citizenCtx, deskCtx, specialistCtx, leaderCtx]) await c.close();
+  const [adminCtx, admin] = await session(browser);
+  await admin.goto(`${base}/dang-nhap`);
+  await admin.getByLabel("Tên đăng nhập").fill("admin");
+  await admin.getByLabel("Mật khẩu").fill(PASSWORD);
+  await admin.getByRole("button", { name: "Đăng nhập" }).click();
+  await admin.waitForURL(/\/can-bo$/);
+  await audit(browser, base, artifacts, [
+    ["admin-units", "/can-bo/quan-tri?muc=don-vi"],
+    ["admin-officials", "/can-bo/quan-tri?muc=can-bo"],
+    ["admin-calendar", "/can-bo/quan-tri?muc=lich"],
+    ["admin-processes", "/can-bo/quan-tri?muc=quy-trinh"],
+  ], await adminCtx.cookies());
+  for (const c of [citizenCtx, deskCtx, specialistCtx, leaderCtx, adminCtx]) await c.close();
   check(cookies.some((c) => c.name === "motcua_session" && c.httpOnly), "the session cookie is HttpOnly");
 });
