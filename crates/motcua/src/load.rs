@@ -47,6 +47,11 @@ pub struct LoadArgs {
     /// The demo accounts' password.
     #[arg(long, default_value = crate::seed::DEMO_PASSWORD)]
     pub password: String,
+    /// Read the web pages instead (home, catalog, procedure, tracking, the submission form,
+    /// sign-in, inbox, dossier page, forms 01 and 06 as PDF) as a ward's desk officer, and
+    /// report each page's time and weight; writes nothing.
+    #[arg(long)]
+    pub pages: bool,
 }
 
 const WARDS: [&str; 9] = [
@@ -414,6 +419,9 @@ pub async fn run(args: &LoadArgs) -> Result<(), InputError> {
     if !(1..=64).contains(&args.concurrency) {
         return Err(InputError::new("--concurrency must be 1–64"));
     }
+    if args.pages {
+        return pages(args).await;
+    }
     if args.rate.is_some_and(|r| !(0.1..=100_000.0).contains(&r)) {
         return Err(InputError::new(
             "--rate must be 0.1–100000 actions per second",
@@ -591,6 +599,153 @@ pub async fn run(args: &LoadArgs) -> Result<(), InputError> {
             rate / need.max(f64::MIN_POSITIVE)
         );
     }
+    Ok(())
+}
+
+/// The pages read by `--pages`, by name: their address, with `{code}` for a dossier's code.
+const PAGES: [(&str, &str); 10] = [
+    ("page: home", "/"),
+    ("page: catalog search", "/thu-tuc?q=dang+ky"),
+    ("page: procedure", "/thu-tuc/1.001193"),
+    ("page: submission form", "/thu-tuc/1.001193/nop-ho-so"),
+    ("page: tracking", "/tra-cuu?ma={code}"),
+    ("page: sign-in", "/dang-nhap"),
+    ("page: inbox", "/can-bo?loai=dang-xu-ly"),
+    ("page: dossier", "/can-bo/ho-so/{code}"),
+    ("pdf: form 01", "/can-bo/ho-so/{code}/mau/01.pdf"),
+    ("pdf: form 06", "/can-bo/ho-so/{code}/mau/06.pdf"),
+];
+
+/// `--pages`: every client, signed in as Bến Thành ward's desk officer, reads the pages in
+/// turn for the duration, each dossier page for another of the ward's dossiers.
+async fn pages(args: &LoadArgs) -> Result<(), InputError> {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .build()
+        .map_err(InputError::from_display)?;
+    let probe = Client {
+        http: http.clone(),
+        base: args.target.trim_end_matches('/').to_owned(),
+        samples: Arc::default(),
+        errors: Arc::default(),
+        actions: Arc::default(),
+    };
+    let token = probe
+        .login("phuong-ben-thanh-mot-cua", &args.password)
+        .await?;
+    let list = probe
+        .http
+        .get(format!(
+            "{}/api/v1/dossiers?unit=phuong-ben-thanh&limit=200",
+            probe.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .map_err(InputError::from_display)?
+        .json::<Value>()
+        .await
+        .map_err(InputError::from_display)?;
+    let codes: Vec<String> = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["received_at"].is_string())
+        .filter_map(|d| d["code"].as_str().map(str::to_owned))
+        .collect();
+    if codes.is_empty() {
+        return Err(InputError::new(
+            "the ward phuong-ben-thanh has no received dossier: load a province first (motcua serve --demo, or motcua import)",
+        ));
+    }
+    println!("{} of the ward's dossiers to open", codes.len());
+    let sizes: Arc<Mutex<BTreeMap<&'static str, Vec<usize>>>> = Arc::default();
+    let samples: Samples = Arc::default();
+    let errors = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + std::time::Duration::from_secs(args.duration);
+    let codes = Arc::new(codes);
+    let mut workers = Vec::new();
+    for w in 0..args.concurrency {
+        let (http, base, token) = (http.clone(), probe.base.clone(), token.clone());
+        let (samples, sizes, errors, codes) = (
+            samples.clone(),
+            sizes.clone(),
+            errors.clone(),
+            codes.clone(),
+        );
+        workers.push(tokio::spawn(async move {
+            // Clients start at different dossiers and move one on each round.
+            let mut n = w * 17;
+            while Instant::now() < deadline {
+                for (kind, path) in PAGES {
+                    let path = path.replace("{code}", &codes[n % codes.len()]);
+                    let start = Instant::now();
+                    let r = http
+                        .get(format!("{base}{path}"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await;
+                    let body = match r {
+                        Ok(r) if r.status().is_success() => r.bytes().await.ok(),
+                        Ok(r) => {
+                            if errors.fetch_add(1, Ordering::Relaxed) < 5 {
+                                eprintln!("{kind} {path}: {}", r.status());
+                            }
+                            None
+                        }
+                        Err(e) => {
+                            if errors.fetch_add(1, Ordering::Relaxed) < 5 {
+                                eprintln!("{kind} {path}: {e}");
+                            }
+                            None
+                        }
+                    };
+                    let micros = u32::try_from(start.elapsed().as_micros()).unwrap_or(u32::MAX);
+                    if let Some(body) = body {
+                        samples.lock().await.entry(kind).or_default().push(micros);
+                        sizes.lock().await.entry(kind).or_default().push(body.len());
+                    }
+                }
+                n += 1;
+            }
+        }));
+    }
+    let started = Instant::now();
+    for w in workers {
+        w.await.map_err(InputError::from_display)?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let (samples, sizes) = (samples.lock().await, sizes.lock().await);
+    println!(
+        "{:<24} {:>7} {:>9} {:>9} {:>9} {:>10} {:>10}",
+        "page", "count", "p50 ms", "p90 ms", "p99 ms", "KB median", "KB max"
+    );
+    let mut total = 0;
+    for (kind, _) in PAGES {
+        let mut v = samples.get(kind).cloned().unwrap_or_default();
+        v.sort_unstable();
+        let mut b = sizes.get(kind).cloned().unwrap_or_default();
+        b.sort_unstable();
+        total += v.len();
+        #[allow(clippy::cast_precision_loss)]
+        let kb = |x: Option<&usize>| x.map_or(0.0, |x| *x as f64 / 1024.0);
+        println!(
+            "{kind:<24} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>10.1} {:>10.1}",
+            v.len(),
+            percentile(&v, 0.5),
+            percentile(&v, 0.9),
+            percentile(&v, 0.99),
+            kb(b.get(b.len() / 2)),
+            kb(b.last()),
+        );
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let rate = total as f64 / elapsed;
+    println!(
+        "pages: {total} in {elapsed:.1} s = {rate:.0}/s; {} errors; {} clients",
+        errors.load(Ordering::Relaxed),
+        args.concurrency
+    );
     Ok(())
 }
 

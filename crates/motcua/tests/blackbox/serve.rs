@@ -185,6 +185,61 @@ fn a_request_in_flight_finishes_after_sigterm() {
 }
 
 #[test]
+fn the_load_driver_reads_every_page_and_reports_its_time_and_weight() {
+    let dir = scratch("load-pages");
+    let database = format!("sqlite://{}", dir.join("pages.sqlite").display());
+    // Demo dossiers give the ward's desk dossiers to open.
+    let setup = motcua(&["demo", "--database", &database, "--dossiers", "60"]);
+    assert!(
+        setup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&setup.stderr)
+    );
+    let (mut child, addr, _logs) = serve(
+        &["--database", &database, "--listen", "127.0.0.1:0"],
+        &[("MOTCUA_LOG", "error")],
+    );
+    let target = format!("http://{addr}");
+    let out = motcua(&[
+        "load",
+        "--target",
+        &target,
+        "--pages",
+        "--duration",
+        "2",
+        "--concurrency",
+        "2",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for page in [
+        "page: home",
+        "page: tracking",
+        "page: inbox",
+        "page: dossier",
+        "pdf: form 01",
+        "pdf: form 06",
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(page))
+            .unwrap_or_else(|| panic!("{page} missing: {text}"));
+        let cells: Vec<&str> = line[page.len()..].split_whitespace().collect();
+        let count: u64 = cells[0].parse().unwrap();
+        let kb: f64 = cells[4].parse().unwrap();
+        assert!(count > 0, "{line}");
+        assert!(kb > 0.5 && kb < 100.0, "{page} weighs {kb} KB: {line}");
+    }
+    assert!(text.contains(" 0 errors"), "{text}");
+    sigterm(&child);
+    assert!(wait_exit(&mut child).success());
+}
+
+#[test]
 fn the_load_driver_takes_dossiers_through_their_lives_on_a_profiles_working_day() {
     let dir = scratch("load");
     let database = format!("sqlite://{}", dir.join("load.sqlite").display());
