@@ -125,6 +125,10 @@ pub enum Action {
         /// The result document's number.
         #[serde(default)]
         document_number: Option<String>,
+        /// The result document, when the pages attach one (set by the server from an upload;
+        /// a client cannot name one).
+        #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+        file: Option<crate::views::FileView>,
     },
     /// Return the result to the applicant.
     ReturnResult {
@@ -193,14 +197,19 @@ fn documents(d: &[DocumentInput]) -> Vec<Document> {
             component: d.component.clone(),
             digitized: d.digitized,
             reused: d.reused,
-            file: d.file.as_ref().map(|f| motcua_domain::dossier::FileRef {
-                sha256: f.sha256.clone(),
-                name: f.name.clone(),
-                content_type: f.content_type.clone(),
-                size: f.size,
-            }),
+            file: d.file.as_ref().map(file_ref),
         })
         .collect()
+}
+
+/// The domain's reference to a stored file.
+fn file_ref(f: &crate::views::FileView) -> motcua_domain::dossier::FileRef {
+    motcua_domain::dossier::FileRef {
+        sha256: f.sha256.clone(),
+        name: f.name.clone(),
+        content_type: f.content_type.clone(),
+        size: f.size,
+    }
 }
 
 /// Limits on free text: a length, no control characters, and no markup (`<`, `>`), which no
@@ -931,6 +940,7 @@ impl App {
                 Action::IssueResult {
                     electronic,
                     document_number,
+                    file,
                 } => {
                     if let Some(n) = document_number {
                         check_text("the document number", n, 100)?;
@@ -938,6 +948,7 @@ impl App {
                     EventKind::ResultIssued {
                         electronic: *electronic,
                         document_number: document_number.clone(),
+                        file: file.as_ref().map(file_ref),
                     }
                 }
                 Action::ReturnResult { via } => EventKind::ResultReturned {

@@ -71,6 +71,14 @@ fn clean_name(name: &str, content_type: &str) -> String {
     }
 }
 
+/// The result documents attached when results were issued, newest last.
+pub fn result_files(d: &crate::views::DossierView) -> impl Iterator<Item = FileView> + '_ {
+    d.history
+        .iter()
+        .filter(|h| h.event_type == "result-issued")
+        .filter_map(|h| serde_json::from_value(h.payload.get("file")?.clone()).ok())
+}
+
 impl App {
     /// Stores an uploaded file (checked with [`check_upload`]) and returns what a document
     /// names it by. The same bytes uploaded twice are stored once.
@@ -111,9 +119,9 @@ impl App {
         let Some(file) = d
             .documents
             .iter()
-            .filter_map(|doc| doc.file.as_ref())
+            .filter_map(|doc| doc.file.clone())
+            .chain(result_files(&d))
             .find(|f| f.sha256 == sha256)
-            .cloned()
         else {
             return Err(AppError::NotFound(format!(
                 "dossier {code} has no file {sha256}"

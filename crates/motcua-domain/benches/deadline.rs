@@ -169,6 +169,7 @@ fn fold(c: &mut Criterion) {
             EventKind::ResultIssued {
                 electronic: true,
                 document_number: None,
+                file: None,
             },
         ),
     ];

@@ -807,6 +807,7 @@ impl Sim<'_> {
                 kind: EventKind::ResultIssued {
                     electronic,
                     document_number: Some(format!("{}/{}", self.rng.u32(1..9999), day.year())),
+                    file: None,
                 },
             })? {
                 let returned = {

@@ -684,6 +684,7 @@ impl Generator<'_> {
             Action::IssueResult {
                 electronic,
                 document_number: Some(number),
+                file: None,
             },
         )
         .await?;

@@ -370,6 +370,7 @@ fn issued() -> EventKind {
     EventKind::ResultIssued {
         electronic: true,
         document_number: None,
+        file: None,
     }
 }
 

@@ -250,6 +250,9 @@ pub enum EventKind {
         /// The result document's number.
         #[serde(default)]
         document_number: Option<String>,
+        /// The result document itself (the signed electronic result), when it was attached.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<FileRef>,
     },
     /// The result reached the applicant (status 10).
     ResultReturned {

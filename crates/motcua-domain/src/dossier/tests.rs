@@ -213,6 +213,7 @@ fn result_issued(at: &str) -> Event {
         EventKind::ResultIssued {
             electronic: true,
             document_number: Some("125/2024".into()),
+            file: None,
         },
     )
 }

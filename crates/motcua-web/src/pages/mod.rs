@@ -436,7 +436,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/can-bo/ho-so/{code}",
-            get(workspace::dossier).post(workspace::act),
+            get(workspace::dossier).post(workspace::act).layer(
+                axum::extract::DefaultBodyLimit::max(submit::UPLOAD_BODY_BYTES),
+            ),
         )
         .route(
             "/can-bo/ho-so/{code}/mau/{file}",

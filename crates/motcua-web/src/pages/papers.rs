@@ -88,6 +88,28 @@ async fn dossier_pdf(
     }
 }
 
+/// A stored file as an answer, under the name it was given with.
+fn file_response(file: &motcua_app::views::FileView, bytes: Vec<u8>) -> Response {
+    let mut r = (StatusCode::OK, bytes).into_response();
+    let h = r.headers_mut();
+    // The type was checked from the bytes when the file was stored (PDF, JPEG, PNG).
+    if let Ok(v) = HeaderValue::from_str(&file.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    let disposition = format!(
+        "inline; filename*=UTF-8''{}",
+        super::encode(&file.name).replace('+', "%20")
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
 /// A file given with a dossier, for an official who may read the dossier.
 pub(crate) async fn official_file(
     State(state): State<AppState>,
@@ -100,26 +122,7 @@ pub(crate) async fn official_file(
         .dossier_file(&Principal::Official(official), &code, &sha256)
         .await
     {
-        Ok((file, bytes)) => {
-            let mut r = (StatusCode::OK, bytes).into_response();
-            let h = r.headers_mut();
-            // The type was checked from the bytes when the file was stored (PDF, JPEG, PNG).
-            if let Ok(v) = HeaderValue::from_str(&file.content_type) {
-                h.insert(header::CONTENT_TYPE, v);
-            }
-            h.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            );
-            let disposition = format!(
-                "inline; filename*=UTF-8''{}",
-                super::encode(&file.name).replace('+', "%20")
-            );
-            if let Ok(v) = HeaderValue::from_str(&disposition) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            Ok(r)
-        }
+        Ok((file, bytes)) => Ok(file_response(&file, bytes)),
         Err(e) => Err(failure(&state, &asked, &e).await),
     }
 }
@@ -186,9 +189,11 @@ pub(crate) async fn applicant_form(
 ) -> Page {
     same_origin(&state, &asked, &headers).await?;
     let f = form(&state, &asked, f).await?;
-    let Some(paper) = Paper::parse(f.mau.trim()) else {
+    let paper = Paper::parse(f.mau.trim());
+    let result = f.mau.trim() == "kq";
+    if paper.is_none() && !result {
         return Err(no_such_form(&state, &asked).await);
-    };
+    }
     let code = f.ma.trim();
     let refused = |state: &AppState, asked: &Asked| {
         let (state, asked) = (
@@ -227,7 +232,30 @@ pub(crate) async fn applicant_form(
         Ok(d) => d,
         Err(e) => return Err(failure(&state, &asked, &e).await),
     };
-    dossier_pdf(&state, &asked, &rules, &d, paper, &headers).await
+    if let Some(paper) = paper {
+        return dossier_pdf(&state, &asked, &rules, &d, paper, &headers).await;
+    }
+    // The result document, as the leader attached it.
+    let Some(file) = motcua_app::result_files(&d).last() else {
+        return Err(error_page(
+            &state,
+            &asked,
+            StatusCode::NOT_FOUND,
+            ("Chưa có kết quả điện tử", "No electronic result yet"),
+            asked
+                .tr()
+                .t(
+                    "Hồ sơ chưa có văn bản kết quả điện tử để tải về. Kết quả bản giấy được trả tại bộ phận một cửa.",
+                    "The dossier has no electronic result to download yet. A paper result is returned at the desk.",
+                )
+                .to_owned(),
+        )
+        .await);
+    };
+    match state.app.dossier_file(&principal, code, &file.sha256).await {
+        Ok((file, bytes)) => Ok(file_response(&file, bytes)),
+        Err(e) => Err(failure(&state, &asked, &e).await),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,9 +7,9 @@
 //! was shown (so a form sent twice acts once).
 
 use askama::Template;
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use jiff::Timestamp;
 use motcua_app::views::{DossierSummary, DossierView};
@@ -18,7 +18,7 @@ use motcua_domain::org::{Official, Role};
 use serde::Deserialize;
 
 use super::format::{self, Lang};
-use super::session::{Signed, form, same_origin};
+use super::session::{Signed, same_origin};
 use super::{Asked, Chrome, Page, Tr, failure, html, query, rules};
 use crate::AppState;
 
@@ -321,6 +321,8 @@ struct DossierPage {
     actions: Vec<&'static str>,
     /// The name of the step the dossier is at.
     step_name: Option<String>,
+    /// The result documents issued.
+    results: Vec<motcua_app::views::FileView>,
     /// The forms the dossier has: number and title.
     papers: Vec<(&'static str, &'static str)>,
     /// Drawn for this page: the forms' idempotency key.
@@ -657,6 +659,7 @@ async fn show(
         .map(|f| (f.number(), f.title()))
         .collect();
     let page = DossierPage {
+        results: motcua_app::result_files(&d).collect(),
         papers,
         step_name,
         status: tr
@@ -810,16 +813,53 @@ fn action_error(e: &AppError, tr: Tr) -> Option<(StatusCode, String)> {
     })
 }
 
+impl ActionFields {
+    /// The fields of a posted form (plain or multipart); `None` when the version is not a
+    /// number.
+    fn from_pairs(pairs: &[(String, String)]) -> Option<ActionFields> {
+        let get = |name: &str| super::submit::field(pairs, name);
+        let version = get("version");
+        Some(ActionFields {
+            action: get("action"),
+            version: if version.is_empty() {
+                None
+            } else {
+                Some(version.parse().ok()?)
+            },
+            key: Some(get("key")).filter(|k| !k.is_empty()),
+            // Free text keeps its lines and inner spacing; the checks trim it.
+            reason: raw(pairs, "reason"),
+            missing: raw(pairs, "missing"),
+            new_date: get("new_date"),
+            new_time: get("new_time"),
+            document_number: get("document_number"),
+            via: get("via"),
+            amount: get("amount"),
+        })
+    }
+}
+
+/// A posted field as sent.
+fn raw(pairs: &[(String, String)], name: &str) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
 pub(crate) async fn act(
     State(state): State<AppState>,
     asked: Asked,
     Signed(official): Signed,
-    headers: HeaderMap,
     Path(code): Path<String>,
-    f: Result<Form<ActionFields>, FormRejection>,
+    request: Request,
 ) -> Page {
-    same_origin(&state, &asked, &headers).await?;
-    let f = form(&state, &asked, f).await?;
+    same_origin(&state, &asked, request.headers()).await?;
+    let (pairs, uploads) = super::submit::read_form(&state, &asked, request).await?;
+    let Some(f) = ActionFields::from_pairs(&pairs) else {
+        return Err(super::session::unreadable_form(&state, &asked).await);
+    };
     let tr = asked.tr();
     let rules = rules(&state, &asked).await?;
     let refuse = |status, message: String, f: ActionFields| {
@@ -841,7 +881,7 @@ pub(crate) async fn act(
     if let Err(message) = check(&f, tr) {
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, message, f).await;
     }
-    let action = match action_of(&f, &rules) {
+    let mut action = match action_of(&f, &rules) {
         Ok(a) => a,
         Err(what) => {
             let message = format!(
@@ -851,6 +891,19 @@ pub(crate) async fn act(
             return refuse(StatusCode::UNPROCESSABLE_ENTITY, message, f).await;
         }
     };
+    // The result document, when the leader attaches it to the result.
+    if let motcua_app::Action::IssueResult { file, .. } = &mut action
+        && let Some(u) = uploads.into_iter().find(|u| u.index == 0)
+    {
+        if let Err(e) = motcua_app::check_upload(&u.bytes) {
+            let message = format!("{}: {}", u.name, super::submit::upload_message(&e, tr));
+            return refuse(StatusCode::UNPROCESSABLE_ENTITY, message, f).await;
+        }
+        match state.app.store_file(&u.name, u.bytes).await {
+            Ok(v) => *file = Some(v),
+            Err(e) => return Err(failure(&state, &asked, &e).await),
+        }
+    }
     let meta = Meta {
         expected_version: f.version,
         idempotency_key: f.key.clone().filter(|k| !k.is_empty()),

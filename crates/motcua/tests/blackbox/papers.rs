@@ -355,8 +355,11 @@ async fn the_applicant_downloads_with_the_secret_key(backend: Backend) {
     let r = post("sai-khoa".into(), "01").await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("Mã bí mật không đúng"));
-    let r = post(key, "03").await.unwrap();
+    let r = post(key.clone(), "03").await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND, "not refused: no form 03");
+    let r = post(key, "kq").await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "no result yet");
+    assert!(r.text().await.unwrap().contains("Chưa có kết quả điện tử"));
 }
 
 on_both_backends!(

@@ -101,6 +101,7 @@ async function act(page, button, done) {
 await withBrowser(artifacts, async (browser) => {
   const [citizenCtx, citizen] = await session(browser);
   const code = await submitOnline(citizen, "Lê Thị Thu Hà", { withMistakes: true });
+  const firstKey = lastKey;
 
   // The desk: the sign-in form first (a wrong password is refused), then the queue.
   const [deskCtx, desk] = await session(browser);
@@ -141,7 +142,9 @@ await withBrowser(artifacts, async (browser) => {
   await at("2026-03-02T11:00:00+07:00");
   await act(leader, "Hoàn thành và chuyển", "Đã hoàn thành bước");
   await leader.getByLabel("Số văn bản kết quả (nếu có)").fill("12/2026/KS");
+  await leader.setInputFiles("#file-0", { name: "giay-khai-sinh-12-2026.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n% Giấy khai sinh, bản điện tử đã ký số\n") });
   await act(leader, "Ký duyệt và ban hành", "Đã ban hành kết quả");
+  check(await leader.getByRole("link", { name: "giay-khai-sinh-12-2026.pdf" }).isVisible(), "the result document is on the dossier");
   const sheet = await leader.locator("table.sheet").innerText();
   check(sheet.includes("Tiếp nhận, số hóa") && sheet.includes("Kiểm tra hồ sơ") && sheet.includes("Ký Giấy khai sinh"), "the control sheet lists every step");
   check(sheet.includes("08:10 ngày 02/03/2026") && sheet.includes("10:00 ngày 02/03/2026") && sheet.includes("11:00 ngày 02/03/2026"), "each hand-over to the minute");
@@ -158,6 +161,11 @@ await withBrowser(artifacts, async (browser) => {
   const tracked = await citizen.locator("#result").locator("..").innerText();
   check(tracked.includes("Đã trả kết quả"), "the citizen sees the result returned");
   check(!tracked.includes("Võ Thị Hồng"), "without the officials' names");
+  // The citizen downloads the electronic result with the secret key.
+  const result = await citizenCtx.request.post(`${base}/tra-cuu/giay-to`, { form: { ma: code, khoa: firstKey, mau: "kq" } });
+  check(result.ok() && (await result.text()).includes("bản điện tử đã ký số"), "the citizen downloads the signed result");
+  const wrong = await citizenCtx.request.post(`${base}/tra-cuu/giay-to`, { form: { ma: code, khoa: "sai", mau: "kq" } });
+  check(wrong.status() === 403, "not without the key");
 
   // A refusal: its reason reaches the citizen.
   const refused = await submitOnline(citizen, "Đặng Văn Sơn");
