@@ -14,11 +14,13 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, Seek, SeekFrom, Write};
 use std::sync::Arc;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use motcua_domain::calendar::CalendarSet;
 use motcua_domain::catalog::{Catalog, ProcedureRef};
 use motcua_domain::dossier::Dossier;
 use motcua_domain::interchange::{
-    CalendarRecord, End, EventRecord, FORMAT, Header, Record, VERSION,
+    CalendarRecord, End, EventRecord, FORMAT, FileRecord, Header, Record, VERSION,
 };
 use motcua_domain::org::{Organisation, Unit};
 use motcua_store::{Account, DossierFilter, ImportBatch, StoreError, StoredEvent};
@@ -36,6 +38,8 @@ pub struct ExportSummary {
     pub dossiers: u64,
     /// Events.
     pub events: u64,
+    /// Files (each once).
+    pub files: u64,
 }
 
 /// A record that was not imported, and why.
@@ -250,6 +254,8 @@ impl App {
             summary.lines += 1;
         }
         let mut after: Option<(String, u64)> = None;
+        // Each file once, just before the first event that names it.
+        let mut written: HashSet<String> = HashSet::new();
         loop {
             let page = self
                 .store
@@ -262,6 +268,20 @@ impl App {
             for (code, e) in page {
                 if e.seq == 1 {
                     summary.dossiers += 1;
+                }
+                for f in e.event.kind.files() {
+                    if !written.insert(f.sha256.clone()) {
+                        continue;
+                    }
+                    let blob = self.store.file(&f.sha256).await?;
+                    let record = Record::File(FileRecord {
+                        sha256: blob.sha256,
+                        content_type: blob.content_type,
+                        data: BASE64.encode(&blob.bytes),
+                    });
+                    out.write_all(line_of(&record)?.as_bytes()).map_err(io)?;
+                    summary.lines += 1;
+                    summary.files += 1;
                 }
                 let record = Record::Event(EventRecord {
                     dossier: code,
@@ -282,6 +302,38 @@ impl App {
         summary.lines += 1;
         out.flush().map_err(io)?;
         Ok(summary)
+    }
+
+    /// Stores a file record: its bytes must be Base64, hash to its name and be of its type.
+    /// `Ok(Err(reason))` when the record is refused.
+    async fn import_file(&self, f: FileRecord) -> Result<Result<(), String>, AppError> {
+        let Ok(bytes) = BASE64.decode(f.data.as_bytes()) else {
+            return Ok(Err(format!("file {}: the data is not Base64", f.sha256)));
+        };
+        let hash = Sha256::digest(&bytes)
+            .iter()
+            .fold(String::with_capacity(64), |mut s, b| {
+                use std::fmt::Write as _;
+                let _ = write!(s, "{b:02x}");
+                s
+            });
+        if hash != f.sha256 {
+            return Ok(Err(format!("file {}: its bytes hash to {hash}", f.sha256)));
+        }
+        if crate::files::sniff(&bytes) != Some(f.content_type.as_str()) {
+            return Ok(Err(format!(
+                "file {}: the bytes are not {}",
+                f.sha256, f.content_type
+            )));
+        }
+        self.store
+            .put_file(&motcua_store::FileBlob {
+                sha256: f.sha256,
+                content_type: f.content_type,
+                bytes,
+            })
+            .await?;
+        Ok(Ok(()))
     }
 
     /// Imports an interchange file; see the module documentation. `progress` is called after
@@ -356,7 +408,7 @@ impl App {
         let mut early_fault: Option<u64> = None;
         while let Some(item) = reader.next()? {
             match item {
-                Item::Record(Record::Event(_) | Record::End(_)) => {
+                Item::Record(Record::Event(_) | Record::End(_) | Record::File(_)) => {
                     pending = Some((reader.line, item));
                     break;
                 }
@@ -413,6 +465,11 @@ impl App {
                     }
                 }
                 Item::Record(Record::Event(e)) => run.event(line, e, &mut report, progress).await?,
+                Item::Record(Record::File(f)) => {
+                    if let Err(reason) = self.import_file(f).await? {
+                        report.reject(line, None, reason);
+                    }
+                }
                 // The first pass checked it: the last line, counting the lines before it.
                 Item::Record(Record::End(_)) => {
                     run.finish_group(line, &mut report, progress).await?;
@@ -613,7 +670,9 @@ impl App {
                     };
                     (what, outcome)
                 }
-                Record::Event(_) | Record::End(_) => unreachable!("the caller stops before them"),
+                Record::Event(_) | Record::End(_) | Record::File(_) => {
+                    unreachable!("the caller stops before them")
+                }
             };
             match outcome {
                 Ok(true) => {

@@ -65,6 +65,9 @@ pub enum Record {
     Procedure(ProcedureVersion),
     /// An internal process version.
     Process(ProcessDefinition),
+    /// A file (a scan, an upload, a result document) named by the events after it; it comes
+    /// before the first event that names it, once in a file.
+    File(FileRecord),
     /// One event of a dossier's log.
     Event(EventRecord),
     /// The last line.
@@ -115,6 +118,18 @@ pub struct EventRecord {
     pub event: Event,
 }
 
+/// A stored file, its bytes in standard Base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileRecord {
+    /// SHA-256 of the bytes, lower-case hex: what the events name it by.
+    pub sha256: String,
+    /// Its media type (`application/pdf`, `image/jpeg`, `image/png`).
+    pub content_type: String,
+    /// The bytes, Base64 (RFC 4648, with padding).
+    pub data: String,
+}
+
 /// The last record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -134,6 +149,7 @@ impl Record {
             Record::Official(_) => "official",
             Record::Procedure(_) => "procedure",
             Record::Process(_) => "process",
+            Record::File(_) => "file",
             Record::Event(_) => "event",
             Record::End(_) => "end",
         }

@@ -60,9 +60,10 @@ pub async fn export(args: &ExportArgs) -> Result<(), InputError> {
     }
     .map_err(InputError::from_display)?;
     eprintln!(
-        "{db}: exported {} dossiers, {} events, {} lines in {:.1} s",
+        "{db}: exported {} dossiers, {} events, {} files, {} lines in {:.1} s",
         summary.dossiers,
         summary.events,
+        summary.files,
         summary.lines,
         started.elapsed().as_secs_f64()
     );

@@ -603,7 +603,7 @@ pub async fn run(args: &LoadArgs) -> Result<(), InputError> {
 }
 
 /// The pages read by `--pages`, by name: their address, with `{code}` for a dossier's code.
-const PAGES: [(&str, &str); 10] = [
+const PAGES: [(&str, &str); 11] = [
     ("page: home", "/"),
     ("page: catalog search", "/thu-tuc?q=dang+ky"),
     ("page: procedure", "/thu-tuc/1.001193"),
@@ -611,6 +611,7 @@ const PAGES: [(&str, &str); 10] = [
     ("page: tracking", "/tra-cuu?ma={code}"),
     ("page: sign-in", "/dang-nhap"),
     ("page: inbox", "/can-bo?loai=dang-xu-ly"),
+    ("page: intake queue", "/can-bo?loai=cho-tiep-nhan"),
     ("page: dossier", "/can-bo/ho-so/{code}"),
     ("pdf: form 01", "/can-bo/ho-so/{code}/mau/01.pdf"),
     ("pdf: form 06", "/can-bo/ho-so/{code}/mau/06.pdf"),

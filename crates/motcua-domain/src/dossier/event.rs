@@ -101,6 +101,25 @@ pub struct Document {
     pub file: Option<FileRef>,
 }
 
+impl EventKind {
+    /// The files the event names: its documents' (intake, supplement) and the result's.
+    pub fn files(&self) -> Vec<&FileRef> {
+        fn documents(d: &[Document]) -> Vec<&FileRef> {
+            d.iter().filter_map(|d| d.file.as_ref()).collect()
+        }
+        match self {
+            EventKind::Submitted { intake, .. }
+            | EventKind::Received {
+                intake: Some(intake),
+                ..
+            } => documents(&intake.documents),
+            EventKind::SupplementReceived { documents: d } => documents(d),
+            EventKind::ResultIssued { file: Some(f), .. } => vec![f],
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// A stored file, named by the SHA-256 of its bytes (the bytes themselves are in the store).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileRef {

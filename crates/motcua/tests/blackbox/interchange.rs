@@ -116,6 +116,84 @@ fn export_import_export_gives_the_same_file_on_both_stores() {
     drop(pg);
 }
 
+/// Uploads travel with their dossiers: exported once each, before the event that names them,
+/// imported after checking their hash and type, and exported again byte for byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_travel_with_their_dossiers() {
+    let dir = scratch("files");
+    let s =
+        crate::support::Server::start(crate::support::Backend::Sqlite, "2026-03-02T07:00:00+07:00")
+            .await
+            .unwrap();
+    let scan = b"%PDF-1.4\n% giay chung sinh\n".to_vec();
+    for name in ["Ngô Bảo Châu", "Ngô Bảo Long"] {
+        let form = reqwest::multipart::Form::new()
+            .text("unit", "phuong-ben-thanh")
+            .text("name", name)
+            .text("phone", "0909000111")
+            .text("tp-0", "1")
+            // The same scan twice: stored and exported once.
+            .part(
+                "file-1",
+                reqwest::multipart::Part::bytes(scan.clone()).file_name("gcs.pdf"),
+            );
+        let r = s
+            .client
+            .post(format!("{}/thu-tuc/1.001193/nop-ho-so", s.url))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::OK);
+    }
+    let source = dir.join("with-files.jsonl");
+    export(&s.database, &source);
+    let content = std::fs::read_to_string(&source).unwrap();
+    let lines: Vec<&str> = content.lines().collect();
+    let files: Vec<usize> = (0..lines.len())
+        .filter(|i| lines[*i].starts_with("{\"file\":"))
+        .collect();
+    assert_eq!(files.len(), 1, "once");
+    let first_event = lines
+        .iter()
+        .position(|l| l.starts_with("{\"event\":"))
+        .unwrap();
+    assert_eq!(
+        files[0] + 1,
+        first_event,
+        "just before the first event that names it"
+    );
+    let copy = sqlite(&dir, "copy.sqlite");
+    let o = import(&copy, &source, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let again = dir.join("again.jsonl");
+    export(&copy, &again);
+    assert!(
+        std::fs::read(&source).unwrap() == std::fs::read(&again).unwrap(),
+        "export → import → export changed the file"
+    );
+    // A file whose bytes do not hash to its name is refused, with its line.
+    let bad: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            if l.starts_with("{\"file\":") {
+                l.replace("\"data\":\"", "\"data\":\"QUJD")
+            } else {
+                (*l).to_owned()
+            }
+        })
+        .collect();
+    let bad_file = dir.join("bad.jsonl");
+    std::fs::write(&bad_file, bad.join("\n") + "\n").unwrap();
+    let o = import(&sqlite(&dir, "bad.sqlite"), &bad_file, &[]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains(&format!("line {}: file", files[0] + 1)) && text(&o).contains("hash to"),
+        "{}",
+        text(&o)
+    );
+}
+
 #[test]
 fn an_interrupted_import_resumes_and_writes_nothing_twice() {
     let dir = scratch("resume");
