@@ -123,20 +123,37 @@ fn settings_come_from_the_environment_and_a_config_file() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("listne"));
 }
 
-#[test]
-fn a_request_in_flight_finishes_after_sigterm() {
-    let dir = scratch("graceful");
+/// A demo province with `dossiers` dossiers in a fresh SQLite file, served on a free port:
+/// the scratch directory, the database, the server and its address.
+fn demo_server(
+    name: &str,
+    dossiers: u32,
+) -> (
+    Scratch,
+    String,
+    Child,
+    String,
+    BufReader<std::process::ChildStderr>,
+) {
+    let dir = scratch(name);
     let database = format!("sqlite://{}", dir.join("motcua.sqlite").display());
-    let setup = motcua(&["demo", "--database", &database, "--dossiers", "0"]);
+    let n = dossiers.to_string();
+    let setup = motcua(&["demo", "--database", &database, "--dossiers", &n]);
     assert!(
         setup.status.success(),
         "{}",
         String::from_utf8_lossy(&setup.stderr)
     );
-    let (mut child, addr, _logs) = serve(
+    let (child, addr, logs) = serve(
         &["--database", &database, "--listen", "127.0.0.1:0"],
         &[("MOTCUA_LOG", "error")],
     );
+    (dir, database, child, addr, logs)
+}
+
+#[test]
+fn a_request_in_flight_finishes_after_sigterm() {
+    let (_dir, database, mut child, addr, _logs) = demo_server("graceful", 0);
     // An online submission whose body is still arriving when the server is told to stop.
     let body = serde_json::json!({
         "procedure_code": "1.001193",
@@ -186,19 +203,8 @@ fn a_request_in_flight_finishes_after_sigterm() {
 
 #[test]
 fn the_load_driver_reads_every_page_and_reports_its_time_and_weight() {
-    let dir = scratch("load-pages");
-    let database = format!("sqlite://{}", dir.join("pages.sqlite").display());
     // Demo dossiers give the ward's desk dossiers to open.
-    let setup = motcua(&["demo", "--database", &database, "--dossiers", "60"]);
-    assert!(
-        setup.status.success(),
-        "{}",
-        String::from_utf8_lossy(&setup.stderr)
-    );
-    let (mut child, addr, _logs) = serve(
-        &["--database", &database, "--listen", "127.0.0.1:0"],
-        &[("MOTCUA_LOG", "error")],
-    );
+    let (_dir, _database, mut child, addr, _logs) = demo_server("load-pages", 60);
     let target = format!("http://{addr}");
     let out = motcua(&[
         "load",
@@ -241,14 +247,7 @@ fn the_load_driver_reads_every_page_and_reports_its_time_and_weight() {
 
 #[test]
 fn the_load_driver_takes_dossiers_through_their_lives_on_a_profiles_working_day() {
-    let dir = scratch("load");
-    let database = format!("sqlite://{}", dir.join("load.sqlite").display());
-    let setup = motcua(&["demo", "--database", &database, "--dossiers", "0"]);
-    assert!(setup.status.success());
-    let (mut child, addr, _logs) = serve(
-        &["--database", &database, "--listen", "127.0.0.1:0"],
-        &[("MOTCUA_LOG", "error")],
-    );
+    let (_dir, _database, mut child, addr, _logs) = demo_server("load", 0);
     let target = format!("http://{addr}");
     let out = motcua(&[
         "load",
