@@ -16,10 +16,11 @@ const SPECIALIST: &str = "phuong-ben-thanh-tu-phap";
 const LEADER: &str = "phuong-ben-thanh-chu-tich";
 
 fn tools() -> bool {
-    let here = Command::new("pdftotext").arg("-v").output().is_ok();
+    let here = Command::new("pdftotext").arg("-v").output().is_ok()
+        && Command::new("zbarimg").arg("--version").output().is_ok();
     assert!(
         here || std::env::var_os("MOTCUA_TEST_PDF_REQUIRED").is_none(),
-        "PDF tests required, but pdftotext is missing (apt-get install poppler-utils)"
+        "PDF tests required, but pdftotext or zbarimg is missing (apt-get install poppler-utils zbar-tools)"
     );
     here
 }
