@@ -394,27 +394,17 @@ fn actions(d: &DossierView, can: Can) -> Vec<&'static str> {
 }
 
 /// The fields of every action form (each form sends the ones it has).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct ActionFields {
-    #[serde(default)]
     action: String,
-    #[serde(default)]
     version: Option<u64>,
-    #[serde(default)]
     key: Option<String>,
-    #[serde(default)]
     reason: String,
-    #[serde(default)]
     missing: String,
-    #[serde(default)]
     new_date: String,
-    #[serde(default)]
     new_time: String,
-    #[serde(default)]
     document_number: String,
-    #[serde(default)]
     via: String,
-    #[serde(default)]
     amount: String,
 }
 
@@ -709,7 +699,20 @@ fn check(f: &ActionFields, tr: Tr) -> Result<(), String> {
                 &f.new_date,
                 "Hãy chọn ngày hẹn trả kết quả mới.",
                 "Choose the new appointment date.",
-            )
+            )?;
+            let time = f.new_time.trim();
+            let date_ok = f.new_date.trim().parse::<jiff::civil::Date>().is_ok();
+            let time_ok = time.is_empty() || time.parse::<jiff::civil::Time>().is_ok();
+            if date_ok && time_ok {
+                Ok(())
+            } else {
+                Err(tr
+                    .t(
+                        "Ngày giờ hẹn mới không đúng dạng: ngày năm-tháng-ngày, giờ giờ:phút, ví dụ 2026-03-05 và 17:00.",
+                        "The new date or time is not in the right form: year-month-day and hours:minutes, e.g. 2026-03-05 and 17:00.",
+                    )
+                    .to_owned())
+            }
         }
         "payment-received" => match f.amount.trim().replace('.', "").parse::<u64>() {
             Ok(_) => Ok(()),
