@@ -7,7 +7,6 @@
 //! the version it read (a concurrent change makes it fail with the current version).
 
 use jiff::Timestamp;
-use motcua_domain::UnitId;
 use motcua_domain::catalog::Channel;
 use motcua_domain::dossier::{
     Actor, Applicant, ApplicantKind, Document, Dossier, DossierCode, Event, EventKind, Intake,
@@ -15,6 +14,7 @@ use motcua_domain::dossier::{
 };
 use motcua_domain::org::Role;
 use motcua_domain::process::ProcessRef;
+use motcua_domain::{OfficialId, UnitId};
 use motcua_store::{Append, IdempotencyRecord, OutboxMessage, StoreError};
 use serde::{Deserialize, Serialize};
 
@@ -165,6 +165,42 @@ const DESK: &[Role] = &[Role::DeskOfficer, Role::UnitLeader];
 const HANDLER: &[Role] = &[Role::Specialist, Role::UnitLeader];
 /// Who signs for the competent unit.
 const LEADER: &[Role] = &[Role::UnitLeader];
+
+/// Who may act on a step done by `role`.
+fn step_roles(role: Role) -> &'static [Role] {
+    match role {
+        Role::DeskOfficer => DESK,
+        Role::UnitLeader => LEADER,
+        _ => HANDLER,
+    }
+}
+
+/// An assignee must be able to act on the step the dossier goes to. Without a target (the
+/// branch ends processing, or the step is unknown) the lifecycle says what is wrong, unless
+/// an assignee is named for nothing.
+fn check_assignee(
+    rules: &Rules,
+    assignee: &str,
+    target: Option<&motcua_domain::dossier::StepTarget>,
+) -> Result<(), AppError> {
+    let id: OfficialId = parse(assignee)?;
+    let Some(official) = rules.org.official(&id) else {
+        return Err(AppError::Invalid(format!("no official {id}")));
+    };
+    let Some(t) = target else {
+        return Err(AppError::Invalid(format!(
+            "the dossier goes to no step there, so it cannot be assigned to {id}"
+        )));
+    };
+    require(&rules.org, official, step_roles(t.role), &t.unit).map_err(|_| {
+        AppError::Invalid(format!(
+            "{id} cannot take on step {} in unit {}: it needs the role {}",
+            t.step,
+            t.unit,
+            t.role.as_str()
+        ))
+    })
+}
 
 /// Parses an identifier; its error already names what it is (`invalid unit id "x": …`).
 fn parse<T: std::str::FromStr>(value: &str) -> Result<T, AppError>
@@ -789,12 +825,7 @@ impl App {
                     .current_step()
                     .and_then(|run| dossier.process().map(|p| p.steps[run.index].role))
                     .unwrap_or(Role::Specialist);
-                let roles: &[Role] = match role {
-                    Role::DeskOfficer => &[Role::DeskOfficer, Role::UnitLeader],
-                    Role::UnitLeader => LEADER,
-                    _ => HANDLER,
-                };
-                (vec![(roles, &step_unit)], false)
+                (vec![(step_roles(role), &step_unit)], false)
             }
             Action::ReturnToStep { .. }
             | Action::RequestAgencyOpinion { .. }
@@ -828,44 +859,52 @@ impl App {
             Principal::System => (Actor::System, places[0].1.clone()),
         };
         let mut reason = None;
-        let kind =
-            match action {
-                Action::Receive { competent_unit } => {
-                    let date = self.today(rules, &receiving);
-                    let code = &dossier.procedure().code;
-                    let (competent, process) =
-                        Self::competence(rules, code, &receiving, competent_unit.as_deref(), date)?;
-                    EventKind::Received {
-                        intake: None,
-                        competent_unit: competent,
-                        process,
-                        calendar: rules.calendar.clone(),
-                        rules: rules.rule_set.clone(),
-                    }
+        let kind = match action {
+            Action::Receive { competent_unit } => {
+                let date = self.today(rules, &receiving);
+                let code = &dossier.procedure().code;
+                let (competent, process) =
+                    Self::competence(rules, code, &receiving, competent_unit.as_deref(), date)?;
+                EventKind::Received {
+                    intake: None,
+                    competent_unit: competent,
+                    process,
+                    calendar: rules.calendar.clone(),
+                    rules: rules.rule_set.clone(),
                 }
-                Action::RequestSupplement { missing } => {
-                    for m in missing {
-                        check_text("a missing item", m, 500)?;
-                    }
-                    EventKind::SupplementRequested {
-                        missing: missing.iter().map(|m| m.trim().to_owned()).collect(),
-                    }
+            }
+            Action::RequestSupplement { missing } => {
+                for m in missing {
+                    check_text("a missing item", m, 500)?;
                 }
-                Action::SupplementReceived { documents: d } => {
-                    check_documents(d)?;
-                    EventKind::SupplementReceived {
-                        documents: documents(d),
-                    }
+                EventKind::SupplementRequested {
+                    missing: missing.iter().map(|m| m.trim().to_owned()).collect(),
                 }
-                Action::Refuse { reason: r } => {
-                    reason = Some(r.clone());
-                    EventKind::Refused
+            }
+            Action::SupplementReceived { documents: d } => {
+                check_documents(d)?;
+                EventKind::SupplementReceived {
+                    documents: documents(d),
                 }
-                Action::CompleteStep {
-                    step,
-                    branch,
-                    assignee,
-                } => EventKind::StepCompleted {
+            }
+            Action::Refuse { reason: r } => {
+                reason = Some(r.clone());
+                EventKind::Refused
+            }
+            Action::CompleteStep {
+                step,
+                branch,
+                assignee,
+            } => {
+                if let Some(a) = assignee {
+                    let target = dossier
+                        .outcomes()
+                        .into_iter()
+                        .find(|o| o.branch == *branch)
+                        .and_then(|o| o.target);
+                    check_assignee(rules, a, target.as_ref())?;
+                }
+                EventKind::StepCompleted {
                     step: match step {
                         Some(s) => parse(s)?,
                         None => dossier.current_step().map(|s| s.step.clone()).ok_or(
@@ -879,92 +918,97 @@ impl App {
                     },
                     branch: branch.clone(),
                     assignee: assignee.as_deref().map(parse).transpose()?,
-                },
-                Action::ReturnToStep {
-                    step,
-                    reason: r,
-                    assignee,
-                } => {
-                    reason = Some(r.clone());
-                    EventKind::ReturnedToStep {
-                        step: parse(step)?,
-                        assignee: assignee.as_deref().map(parse).transpose()?,
-                    }
                 }
-                Action::RequestPayment { amount_vnd, items } => {
-                    if items.len() > 50 {
-                        return Err(AppError::Invalid("at most 50 items to pay".into()));
-                    }
-                    for i in items {
-                        check_text("an item to pay", i, 300)?;
-                    }
-                    EventKind::PaymentRequested {
-                        amount_vnd: *amount_vnd,
-                        items: items.clone(),
-                    }
+            }
+            Action::ReturnToStep {
+                step,
+                reason: r,
+                assignee,
+            } => {
+                reason = Some(r.clone());
+                if let Some(a) = assignee {
+                    let target = parse(step).ok().and_then(|s| dossier.step_target(&s));
+                    check_assignee(rules, a, target.as_ref())?;
                 }
-                Action::PaymentReceived { amount_vnd, online } => EventKind::PaymentReceived {
+                EventKind::ReturnedToStep {
+                    step: parse(step)?,
+                    assignee: assignee.as_deref().map(parse).transpose()?,
+                }
+            }
+            Action::RequestPayment { amount_vnd, items } => {
+                if items.len() > 50 {
+                    return Err(AppError::Invalid("at most 50 items to pay".into()));
+                }
+                for i in items {
+                    check_text("an item to pay", i, 300)?;
+                }
+                EventKind::PaymentRequested {
                     amount_vnd: *amount_vnd,
-                    online: *online,
-                },
-                Action::RequestAgencyOpinion { agency } => {
-                    let agency: UnitId = parse(agency)?;
-                    rules
-                        .unit(&agency)
-                        .map_err(|_| AppError::Invalid(format!("unknown unit {agency}")))?;
-                    EventKind::AgencyOpinionRequested { agency }
+                    items: items.clone(),
                 }
-                Action::AgencyOpinionReceived => EventKind::AgencyOpinionReceived,
-                Action::Apologize { new_due, reason: r } => {
-                    reason = Some(r.clone());
-                    let new_due = new_due.parse::<Timestamp>().map_err(|_| {
-                        AppError::Invalid(
+            }
+            Action::PaymentReceived { amount_vnd, online } => EventKind::PaymentReceived {
+                amount_vnd: *amount_vnd,
+                online: *online,
+            },
+            Action::RequestAgencyOpinion { agency } => {
+                let agency: UnitId = parse(agency)?;
+                rules
+                    .unit(&agency)
+                    .map_err(|_| AppError::Invalid(format!("unknown unit {agency}")))?;
+                EventKind::AgencyOpinionRequested { agency }
+            }
+            Action::AgencyOpinionReceived => EventKind::AgencyOpinionReceived,
+            Action::Apologize { new_due, reason: r } => {
+                reason = Some(r.clone());
+                let new_due = new_due.parse::<Timestamp>().map_err(|_| {
+                    AppError::Invalid(
                         "new_due must be RFC 3339 with an offset, e.g. 2026-03-25T17:00:00+07:00"
                             .into(),
                     )
-                    })?;
-                    // An extension is days or weeks; a date years away is a typing mistake.
-                    if new_due.as_second() - self.clock.now().as_second() > 366 * 86_400 {
-                        return Err(AppError::Invalid("new_due is more than a year away".into()));
+                })?;
+                // An extension is days or weeks; a date years away is a typing mistake.
+                if new_due.as_second() - self.clock.now().as_second() > 366 * 86_400 {
+                    return Err(AppError::Invalid("new_due is more than a year away".into()));
+                }
+                EventKind::Apologized { new_due }
+            }
+            Action::Withdraw { reason: r } => {
+                reason = Some(r.clone());
+                EventKind::Withdrawn
+            }
+            Action::Stop { reason: r } => {
+                reason = Some(r.clone());
+                EventKind::Stopped
+            }
+            Action::IssueResult {
+                electronic,
+                document_number,
+                file,
+            } => {
+                if let Some(n) = document_number {
+                    check_text("the document number", n, 100)?;
+                }
+                EventKind::ResultIssued {
+                    electronic: *electronic,
+                    document_number: document_number.clone(),
+                    file: file.as_ref().map(file_ref),
+                }
+            }
+            Action::ReturnResult { via } => EventKind::ResultReturned {
+                via: match via.as_str() {
+                    "desk" => ReturnVia::Desk,
+                    "post" => ReturnVia::Post,
+                    "online" => ReturnVia::Online,
+                    "kiosk" => ReturnVia::Kiosk,
+                    other => {
+                        return Err(AppError::Invalid(format!(
+                            "invalid via {other:?}: expected desk, post, online or kiosk"
+                        )));
                     }
-                    EventKind::Apologized { new_due }
-                }
-                Action::Withdraw { reason: r } => {
-                    reason = Some(r.clone());
-                    EventKind::Withdrawn
-                }
-                Action::Stop { reason: r } => {
-                    reason = Some(r.clone());
-                    EventKind::Stopped
-                }
-                Action::IssueResult {
-                    electronic,
-                    document_number,
-                    file,
-                } => {
-                    if let Some(n) = document_number {
-                        check_text("the document number", n, 100)?;
-                    }
-                    EventKind::ResultIssued {
-                        electronic: *electronic,
-                        document_number: document_number.clone(),
-                        file: file.as_ref().map(file_ref),
-                    }
-                }
-                Action::ReturnResult { via } => EventKind::ResultReturned {
-                    via: match via.as_str() {
-                        "desk" => ReturnVia::Desk,
-                        "post" => ReturnVia::Post,
-                        "online" => ReturnVia::Online,
-                        "kiosk" => ReturnVia::Kiosk,
-                        other => {
-                            return Err(AppError::Invalid(format!(
-                                "invalid via {other:?}: expected desk, post, online or kiosk"
-                            )));
-                        }
-                    },
                 },
-            };
+            },
+        };
         if let Some(r) = &reason {
             check_text("the reason", r, 2000)?;
         }

@@ -34,6 +34,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use commands::{Action, Meta, Outcome};
 pub use error::AppError;
 pub use files::{MAX_FILE_BYTES, UploadError, check_upload, result_files};
+pub use motcua_store::DossierOrder;
 pub use projection::projection_row;
 pub use queries::ListQuery;
 pub use rules::Rules;

@@ -78,5 +78,6 @@ pub fn projection_row(
         timeliness: a.timeliness.map(|t| timeliness_name(t).to_owned()),
         last_event_at: last.as_second(),
         applicant_key_hash,
+        acceptance_due_at: secs(a.acceptance_due_at),
     })
 }

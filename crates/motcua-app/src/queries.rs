@@ -6,14 +6,14 @@ use motcua_domain::calendar::WorkingCalendar;
 use motcua_domain::catalog::ProcedureVersion;
 use motcua_domain::dossier::{Actor, ApplicantKind, Dossier, Event, EventKind, Status};
 use motcua_domain::org::Role;
-use motcua_store::{DossierCursor, DossierFilter, DossierRow, normalize};
+use motcua_store::{DossierCursor, DossierFilter, DossierOrder, DossierRow, normalize};
 
 use crate::authz::{Principal, may_read, readable_units};
 use crate::projection::timeliness_name;
 use crate::rules::Rules;
 use crate::views::{
-    ApplicantInput, DocumentInput, DossierPage, DossierSummary, DossierView, HistoryItem,
-    OfficialView, PublicDossier, PublicHistoryItem, StatusView, StepLine,
+    ApplicantInput, DocumentInput, DossierPage, DossierSummary, DossierView, Handler, HistoryItem,
+    OfficialView, OutcomeView, PublicDossier, PublicHistoryItem, StatusView, StepChoice, StepLine,
 };
 use crate::{App, AppError};
 
@@ -38,6 +38,11 @@ pub struct ListQuery {
     pub overdue: bool,
     /// Text, diacritics ignored.
     pub q: Option<String>,
+    /// Only dossiers waiting at the unit (or at the units in scope) now: the inboxes, not
+    /// every dossier they were involved in.
+    pub waiting: bool,
+    /// How the list is ordered.
+    pub order: DossierOrder,
     /// Where the page starts.
     pub cursor: Option<String>,
     /// Page size (1–200, default 50).
@@ -76,20 +81,29 @@ fn actor_name(a: &Actor) -> String {
     }
 }
 
-/// The cursor as the API shows it: `<last_event_at>.<code>`.
-fn encode_cursor(c: &DossierCursor) -> String {
-    format!("{}.{}", c.last_event_at, c.code)
+/// The cursor as the API shows it: `<last_event_at>.<code>`, or `d<deadline>.<code>` in the
+/// deadline order.
+fn encode_cursor(c: &DossierCursor, order: DossierOrder) -> String {
+    let mark = match order {
+        DossierOrder::LatestActivity => "",
+        DossierOrder::Deadline => "d",
+    };
+    format!("{mark}{}.{}", c.key, c.code)
 }
 
-fn decode_cursor(s: &str) -> Result<DossierCursor, AppError> {
+fn decode_cursor(s: &str, order: DossierOrder) -> Result<DossierCursor, AppError> {
     let bad = || {
         AppError::Invalid(format!(
-            "invalid cursor {s:?}: use next_cursor from the previous page"
+            "invalid cursor {s:?}: use next_cursor from the previous page, in the same order"
         ))
     };
-    let (t, code) = s.split_once('.').ok_or_else(bad)?;
+    let key = match order {
+        DossierOrder::LatestActivity => s,
+        DossierOrder::Deadline => s.strip_prefix('d').ok_or_else(bad)?,
+    };
+    let (t, code) = key.split_once('.').ok_or_else(bad)?;
     Ok(DossierCursor {
-        last_event_at: t.parse().map_err(|_| bad())?,
+        key: t.parse().map_err(|_| bad())?,
         code: code.to_owned(),
     })
 }
@@ -123,6 +137,7 @@ impl App {
                 && row.due_at.is_some_and(|d| d / 60 < now / 60),
             timeliness: row.timeliness.clone(),
             last_event_at: fmt(cal, Some(row.last_event_at)).unwrap_or_default(),
+            acceptance_due_at: fmt(cal, row.acceptance_due_at),
         }
     }
 
@@ -175,9 +190,22 @@ impl App {
             elapsed_minutes: a.elapsed.map(|e| e.as_mins()),
             remaining_minutes: a.remaining.map(|r| r.as_mins()),
             supplement_requests: a.supplement_requests,
-            acceptance_due_at: t(a.acceptance_due_at),
             acceptance: a.acceptance.map(|v| timeliness_name(v).to_owned()),
             frozen: a.frozen,
+            awaiting_agency: d.awaiting_agency(),
+            outcomes: d
+                .outcomes()
+                .into_iter()
+                .map(|o| OutcomeView {
+                    branch: o.branch,
+                    next: o.target.map(|t| step_choice(rules, &t)),
+                })
+                .collect(),
+            returnable: d
+                .returnable_steps()
+                .iter()
+                .map(|t| step_choice(rules, t))
+                .collect(),
             steps: a
                 .steps
                 .iter()
@@ -315,19 +343,27 @@ impl App {
                 .overdue
                 .then(|| self.clock.now().as_second() / 60 * 60),
             text: search_words(query.q.as_deref())?,
+            waiting_only: query.waiting,
+            order: query.order,
         };
         let limit = query.limit.unwrap_or(50);
         if !(1..=200).contains(&limit) {
             return Err(AppError::Invalid("limit must be between 1 and 200".into()));
         }
-        let cursor = query.cursor.as_deref().map(decode_cursor).transpose()?;
+        // An empty cursor (`cursor=`) is the first page.
+        let cursor = query
+            .cursor
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(|c| decode_cursor(c, query.order))
+            .transpose()?;
         let page = self
             .store
             .list_dossiers(&filter, cursor.as_ref(), limit)
             .await?;
         Ok(DossierPage {
             items: page.items.iter().map(|r| self.summary(&rules, r)).collect(),
-            next_cursor: page.next.as_ref().map(encode_cursor),
+            next_cursor: page.next.as_ref().map(|c| encode_cursor(c, query.order)),
         })
     }
 
@@ -527,4 +563,25 @@ fn search_words(q: Option<&str>) -> Result<Option<String>, AppError> {
         )));
     }
     Ok((!words.is_empty()).then_some(words))
+}
+
+/// A step the dossier can go to, with the officials holding its role in its unit.
+fn step_choice(rules: &Rules, t: &motcua_domain::dossier::StepTarget) -> StepChoice {
+    let mut handlers: Vec<Handler> = rules
+        .org
+        .officials()
+        .filter(|o| o.roles.iter().any(|r| r.role == t.role && r.unit == t.unit))
+        .map(|o| Handler {
+            id: o.id.to_string(),
+            name: o.name.clone(),
+        })
+        .collect();
+    handlers.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    StepChoice {
+        step: t.step.to_string(),
+        name: t.name.clone(),
+        unit: t.unit.to_string(),
+        role: t.role.as_str().to_owned(),
+        handlers,
+    }
 }

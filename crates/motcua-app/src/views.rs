@@ -155,6 +155,42 @@ pub struct StepLine {
     pub timeliness: String,
 }
 
+/// A step the dossier can go to, with the officials who may take it on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StepChoice {
+    /// Step key.
+    pub step: String,
+    /// Step name.
+    pub name: String,
+    /// The unit that does it, for this dossier.
+    pub unit: String,
+    /// The role that does it: `desk-officer`, `specialist`, `unit-leader`.
+    pub role: String,
+    /// The officials who hold that role in that unit (one may be named as the assignee).
+    pub handlers: Vec<Handler>,
+}
+
+/// An official a step may be assigned to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Handler {
+    /// Official key.
+    pub id: String,
+    /// Full name.
+    pub name: String,
+}
+
+/// One way the current step can end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OutcomeView {
+    /// The branch to name when completing the step; absent for the default way on.
+    pub branch: Option<String>,
+    /// The step it leads to; absent when it ends processing.
+    pub next: Option<StepChoice>,
+}
+
 /// One event of the dossier's log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -219,6 +255,9 @@ pub struct DossierSummary {
     pub timeliness: Option<String>,
     /// Its last event.
     pub last_event_at: String,
+    /// For online submissions: when the desk's decision (accept, ask for a supplement,
+    /// refuse) was due, 8 working hours after submission.
+    pub acceptance_due_at: Option<String>,
 }
 
 /// A page of dossiers.
@@ -256,12 +295,16 @@ pub struct DossierView {
     pub remaining_minutes: Option<i64>,
     /// Supplement requests after receipt.
     pub supplement_requests: usize,
-    /// For submissions: when acceptance was due.
-    pub acceptance_due_at: Option<String>,
     /// Whether the desk decided in time.
     pub acceptance: Option<String>,
     /// Whether the verdict can no longer change.
     pub frozen: bool,
+    /// Whether the dossier waits for another agency's opinion.
+    pub awaiting_agency: bool,
+    /// Where completing the current step can lead (the default way on first).
+    pub outcomes: Vec<OutcomeView>,
+    /// The steps it may be sent back to.
+    pub returnable: Vec<StepChoice>,
     /// The control sheet.
     pub steps: Vec<StepLine>,
     /// Every event.

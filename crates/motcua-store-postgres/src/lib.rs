@@ -102,6 +102,11 @@ impl PgStore {
                 include_str!("../migrations/0003_codes_in_byte_order.sql"),
             ),
             (4, "files", include_str!("../migrations/0004_files.sql")),
+            (
+                5,
+                "acceptance due",
+                include_str!("../migrations/0005_acceptance_due.sql"),
+            ),
         ])
     }
 }

@@ -189,6 +189,11 @@ impl SqliteStore {
                 include_str!("../migrations/0003_events_in_append_order.sql"),
             ),
             (4, "files", include_str!("../migrations/0004_files.sql")),
+            (
+                5,
+                "acceptance due",
+                include_str!("../migrations/0005_acceptance_due.sql"),
+            ),
         ])
     }
 }

@@ -81,7 +81,7 @@ fn small<T: TryFrom<i64>>(v: i64, col: &str) -> Result<T, StoreError> {
 pub const DOSSIER_COLUMNS: &str = "code, version, status, channel, procedure_code, procedure_version, \
     procedure_name, applicant_name, receiving_unit, competent_unit, current_unit, current_step, \
     submitted_at, received_at, due_at, appointment_at, ended_at, clock_paused, timeliness, \
-    search_text, last_event_at, applicant_key_hash";
+    search_text, last_event_at, applicant_key_hash, acceptance_due_at";
 
 /// The statement that writes a dossier's projection row: inserts it, or replaces every
 /// column of the existing one. Its arguments are [`dossier_args`].
@@ -125,6 +125,7 @@ pub fn dossier_args(p: &DossierRow, version: u64) -> Vec<crate::sql::Arg> {
         (&p.search_text).into(),
         p.last_event_at.into(),
         (&p.applicant_key_hash).into(),
+        p.acceptance_due_at.into(),
     ]
 }
 
@@ -161,6 +162,7 @@ where
         search_text: get(row, "search_text")?,
         last_event_at: get(row, "last_event_at")?,
         applicant_key_hash: get(row, "applicant_key_hash")?,
+        acceptance_due_at: get(row, "acceptance_due_at")?,
     })
 }
 
@@ -236,7 +238,7 @@ pub fn contains_pattern(text: &str) -> String {
 
 /// ` AND (receiving_unit IN (…) OR competent_unit IN (…) OR current_unit IN (…))`: dossiers
 /// that involve one of `units` (none when the list is empty).
-fn push_any_unit<DB>(q: &mut sqlx::QueryBuilder<DB>, units: &[String])
+fn push_any_unit<DB>(q: &mut sqlx::QueryBuilder<DB>, units: &[String], columns: &[&str])
 where
     DB: sqlx::Database,
     String: for<'t> sqlx::Encode<'t, DB> + Type<DB>,
@@ -246,10 +248,7 @@ where
         return;
     }
     q.push(" AND (");
-    for (i, col) in ["receiving_unit", "competent_unit", "current_unit"]
-        .iter()
-        .enumerate()
-    {
+    for (i, col) in columns.iter().enumerate() {
         if i > 0 {
             q.push(" OR ");
         }
@@ -263,6 +262,9 @@ where
     q.push(")");
 }
 
+/// The columns by which a dossier involves a unit.
+const ANY_UNIT_COLUMNS: [&str; 3] = ["receiving_unit", "competent_unit", "current_unit"];
+
 /// The `SELECT` of [`crate::Store::count_by_status`].
 pub fn count_by_status_query<DB>(units: Option<&[String]>) -> sqlx::QueryBuilder<DB>
 where
@@ -273,7 +275,7 @@ where
     let mut q =
         sqlx::QueryBuilder::<DB>::new("SELECT status, COUNT(*) AS n FROM dossiers WHERE 1 = 1");
     if let Some(units) = units {
-        push_any_unit(&mut q, units);
+        push_any_unit(&mut q, units, &ANY_UNIT_COLUMNS);
     }
     q.push(" GROUP BY status ORDER BY status");
     q
@@ -284,14 +286,20 @@ where
 /// search of the three indexes, sorted.
 const UNITS_ONE_BY_ONE: usize = 16;
 
-/// The `SELECT` of [`crate::Store::list_dossiers`]: newest change first, with the filter and
+/// [`crate::DossierOrder::key`] of the deadline order, in SQL.
+const DEADLINE_KEY: &str = "COALESCE(CASE WHEN status = 1 THEN acceptance_due_at ELSE due_at END, \
+     9223372036854775807)";
+
+/// The `SELECT` of [`crate::Store::list_dossiers`]: in the filter's order (newest change
+/// first, or nearest deadline first), with the filter and
 /// after the cursor, one row more than `limit` so the caller can tell whether a next page
 /// exists. Shared so that both backends filter identically.
 ///
 /// Dossiers of a few units are found as the union of, for each unit and each of the three
 /// unit columns, that column's newest matching rows (read in order from its index, `limit + 1`
 /// of them): a ward holding years of history reads a few dozen rows for its first page
-/// rather than sorting every dossier it ever had.
+/// rather than sorting every dossier it ever had. In the deadline order each branch sorts
+/// the unit's matching rows instead (an inbox's open dossiers: thousands at most).
 pub fn dossier_list_query<DB>(
     filter: &crate::DossierFilter,
     after: Option<&crate::DossierCursor>,
@@ -303,13 +311,23 @@ where
     i64: for<'t> sqlx::Encode<'t, DB> + Type<DB>,
     String: for<'t> sqlx::Encode<'t, DB> + Type<DB>,
 {
-    let order = " ORDER BY last_event_at DESC, code DESC LIMIT ";
+    let order = &match filter.order {
+        crate::DossierOrder::LatestActivity => {
+            " ORDER BY last_event_at DESC, code DESC LIMIT ".into()
+        }
+        crate::DossierOrder::Deadline => format!(" ORDER BY {DEADLINE_KEY}, code LIMIT "),
+    };
     let take = i64::from(limit) + 1;
+    let columns: &[&str] = if filter.waiting_only {
+        &["current_unit"]
+    } else {
+        &ANY_UNIT_COLUMNS
+    };
     match &filter.any_unit {
         Some(units) if !units.is_empty() && units.len() <= UNITS_ONE_BY_ONE => {
             let mut q = sqlx::QueryBuilder::<DB>::new(format!("SELECT {DOSSIER_COLUMNS} FROM ("));
             let mut branch = 0;
-            for col in ["receiving_unit", "competent_unit", "current_unit"] {
+            for col in columns {
                 for u in units {
                     if branch > 0 {
                         q.push(" UNION ");
@@ -333,7 +351,7 @@ where
                 "SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE 1 = 1"
             ));
             if let Some(units) = &filter.any_unit {
-                push_any_unit(&mut q, units);
+                push_any_unit(&mut q, units, columns);
             }
             push_list_filters(&mut q, filter, after);
             q.push(order).push_bind(take);
@@ -393,11 +411,15 @@ fn push_list_filters<DB>(
         }
     }
     if let Some(c) = after {
-        q.push(" AND (last_event_at < ")
-            .push_bind(c.last_event_at)
-            .push(" OR (last_event_at = ")
-            .push_bind(c.last_event_at)
-            .push(" AND code < ")
+        let (key, before) = match filter.order {
+            crate::DossierOrder::LatestActivity => ("last_event_at", "<"),
+            crate::DossierOrder::Deadline => (DEADLINE_KEY, ">"),
+        };
+        q.push(format!(" AND ({key} {before} "))
+            .push_bind(c.key)
+            .push(format!(" OR ({key} = "))
+            .push_bind(c.key)
+            .push(format!(" AND code {before} "))
             .push_bind(c.code.clone())
             .push("))");
     }
@@ -407,12 +429,13 @@ fn push_list_filters<DB>(
 pub fn into_page(
     mut rows: Vec<DossierRow>,
     limit: u32,
+    order: crate::DossierOrder,
 ) -> crate::Page<DossierRow, crate::DossierCursor> {
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next = if more {
         rows.last().map(|r| crate::DossierCursor {
-            last_event_at: r.last_event_at,
+            key: order.key(r),
             code: r.code.clone(),
         })
     } else {

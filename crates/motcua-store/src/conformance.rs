@@ -15,8 +15,8 @@ use motcua_domain::process::ProcessDefinition;
 use motcua_domain::rules::{CalendarRef, RuleSet};
 
 use crate::{
-    Account, Append, DossierCursor, DossierFilter, DossierRow, IdempotencyRecord, ImportBatch,
-    OutboxMessage, Store, StoreError, StoredEvent, normalize,
+    Account, Append, DossierCursor, DossierFilter, DossierOrder, DossierRow, IdempotencyRecord,
+    ImportBatch, OutboxMessage, Store, StoreError, StoredEvent, normalize,
 };
 
 /// Writes one `#[tokio::test]` per conformance case, each on a fresh store built by
@@ -60,6 +60,7 @@ macro_rules! conformance_tests {
             lists_filter_dossiers,
             lists_page_through_every_dossier_once,
             unit_lists_page_through_every_dossier_once,
+            deadline_lists_put_the_nearest_first,
             search_ignores_diacritics_and_wildcards,
             counts_by_status_and_codes_in_order,
             unknown_things_are_not_found,
@@ -169,6 +170,7 @@ fn row(c: &DossierCode, version: u64, applicant: &str, last_event_at: i64) -> Do
         search_text: normalize(&format!("{c} {applicant} Đăng ký khai sinh")),
         last_event_at,
         applicant_key_hash: None,
+        acceptance_due_at: None,
     }
 }
 
@@ -794,6 +796,111 @@ pub async fn lists_page_through_every_dossier_once(store: &dyn Store) {
     assert_eq!(seen, all);
 }
 
+/// Pages through a list, `limit` at a time, and returns the dossiers' numbers in order.
+async fn paged(store: &dyn Store, filter: &DossierFilter, limit: u32) -> Vec<u16> {
+    let mut seen = Vec::new();
+    let mut cursor: Option<DossierCursor> = None;
+    loop {
+        let page = store
+            .list_dossiers(filter, cursor.as_ref(), limit)
+            .await
+            .unwrap();
+        assert!(page.items.len() <= limit as usize);
+        seen.extend(
+            page.items
+                .iter()
+                .map(|r| r.code.parse::<DossierCode>().unwrap().sequence()),
+        );
+        match page.next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    seen
+}
+
+/// In the deadline order the nearest deadline comes first (the desk's for a submission
+/// awaiting acceptance, the due date otherwise; none last), pages follow it exactly once,
+/// and an inbox holds only the dossiers waiting at its units.
+pub async fn deadline_lists_put_the_nearest_first(store: &dyn Store) {
+    seven_dossiers(store).await;
+    // Awaiting acceptance at phuong-a: its own deadline counts, not a due date.
+    let mut intake = new_dossier(8, "Mai Thị Xuân", "2026-03-02T08:00:00+07:00");
+    intake.projection.status = 1;
+    intake.projection.current_unit = Some("phuong-a".into());
+    intake.projection.acceptance_due_at = Some(2_500);
+    intake.projection.due_at = Some(90_000);
+    intake.projection.last_event_at = 800;
+    // Received by phuong-b, waiting at phuong-a.
+    let mut arrived = new_dossier(9, "Bùi Thị Lan", "2026-03-02T08:00:00+07:00");
+    arrived.projection.receiving_unit = "phuong-b".into();
+    arrived.projection.competent_unit = Some("phuong-b".into());
+    arrived.projection.current_unit = Some("phuong-a".into());
+    arrived.projection.due_at = Some(1_500);
+    arrived.projection.last_event_at = 900;
+    // Received by phuong-a, waiting at phuong-b.
+    let mut left = new_dossier(10, "Tạ Văn Khoa", "2026-03-02T08:00:00+07:00");
+    left.projection.current_unit = Some("phuong-b".into());
+    left.projection.due_at = Some(500);
+    left.projection.last_event_at = 1_000;
+    for a in [intake, arrived, left] {
+        store.append(a).await.unwrap();
+    }
+    let by_deadline = |any_unit: Option<Vec<String>>, waiting_only| DossierFilter {
+        any_unit,
+        waiting_only,
+        order: DossierOrder::Deadline,
+        ..DossierFilter::default()
+    };
+    let many: Vec<String> = (0..30)
+        .map(|i| format!("phuong-x{i}"))
+        .chain(["phuong-a".into(), "phuong-c".into()])
+        .collect();
+    for limit in [1, 2, 3, 100] {
+        assert_eq!(
+            paged(store, &by_deadline(None, false), limit).await,
+            [10, 1, 9, 2, 8, 3, 4, 5, 7, 6],
+            "pages of {limit}"
+        );
+        for units in [
+            vec!["phuong-a".to_owned(), "phuong-c".to_owned()],
+            many.clone(),
+        ] {
+            let n = units.len();
+            assert_eq!(
+                paged(store, &by_deadline(Some(units.clone()), false), limit).await,
+                [10, 1, 9, 2, 8, 5, 7, 6],
+                "involving {n} units, pages of {limit}"
+            );
+            assert_eq!(
+                paged(store, &by_deadline(Some(units), true), limit).await,
+                [1, 9, 2, 8, 5, 7, 6],
+                "waiting at {n} units, pages of {limit}"
+            );
+        }
+    }
+    // With the other filters: phuong-a's open processing dossiers.
+    let open = DossierFilter {
+        statuses: Some(vec![2, 4]),
+        ..by_deadline(Some(vec!["phuong-a".into()]), true)
+    };
+    assert_eq!(paged(store, &open, 2).await, [1, 9, 2]);
+    // The latest-activity order is unchanged by waiting_only's absence.
+    assert_eq!(
+        paged(
+            store,
+            &DossierFilter {
+                any_unit: Some(vec!["phuong-a".into()]),
+                waiting_only: true,
+                ..DossierFilter::default()
+            },
+            3
+        )
+        .await,
+        [9, 8, 5, 2, 1]
+    );
+}
+
 /// A list of the dossiers of some units (few, listed one by one, or many, searched at once)
 /// pages through each dossier that involves one of them exactly once, in order, whichever
 /// of its unit columns names the unit.
@@ -816,26 +923,8 @@ pub async fn unit_lists_page_through_every_dossier_once(store: &dyn Store) {
                 any_unit: Some(units.clone()),
                 ..DossierFilter::default()
             };
-            let mut seen = Vec::new();
-            let mut cursor: Option<DossierCursor> = None;
-            loop {
-                let page = store
-                    .list_dossiers(&filter, cursor.as_ref(), limit)
-                    .await
-                    .unwrap();
-                assert!(page.items.len() <= limit as usize);
-                seen.extend(
-                    page.items
-                        .iter()
-                        .map(|r| r.code.parse::<DossierCode>().unwrap().sequence()),
-                );
-                match page.next {
-                    Some(c) => cursor = Some(c),
-                    None => break,
-                }
-            }
             assert_eq!(
-                seen,
+                paged(store, &filter, limit).await,
                 [7, 6, 5, 8, 2, 1],
                 "{} units, pages of {limit}",
                 units.len()

@@ -124,6 +124,8 @@ pub struct DossierRow {
     pub last_event_at: Seconds,
     /// Hash of the applicant's access key (to act on their own dossier).
     pub applicant_key_hash: Option<String>,
+    /// For online submissions: when the desk's decision (accept, ask, refuse) is due.
+    pub acceptance_due_at: Option<Seconds>,
 }
 
 /// A message to deliver later (national portal sync).
@@ -208,6 +210,8 @@ pub struct Append {
 pub struct DossierFilter {
     /// Dossiers that involve any of these units (receiving, competent or current).
     pub any_unit: Option<Vec<String>>,
+    /// With `any_unit`: only the dossiers waiting at one of those units now (its inboxes).
+    pub waiting_only: bool,
     /// Dossiers waiting at this unit now (an inbox).
     pub current_unit: Option<String>,
     /// Any of these statuses.
@@ -225,13 +229,43 @@ pub struct DossierFilter {
     /// Contains every word of this text, in any order (already normalised with
     /// [`normalize`]).
     pub text: Option<String>,
+    /// How the list is ordered.
+    pub order: DossierOrder,
+}
+
+/// How a list of dossiers is ordered; either way pages follow with a [`DossierCursor`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DossierOrder {
+    /// The latest activity first.
+    #[default]
+    LatestActivity,
+    /// The nearest deadline first, the latest last: for a submission awaiting acceptance the
+    /// desk's decision deadline, otherwise the due date (as of the last event); dossiers
+    /// without one come after every dated one. Ties in code order.
+    Deadline,
+}
+
+impl DossierOrder {
+    /// A row's sort key in this order (what [`DossierCursor::key`] holds).
+    pub fn key(self, row: &DossierRow) -> Seconds {
+        match self {
+            DossierOrder::LatestActivity => row.last_event_at,
+            DossierOrder::Deadline => if row.status == 1 {
+                row.acceptance_due_at
+            } else {
+                row.due_at
+            }
+            .unwrap_or(Seconds::MAX),
+        }
+    }
 }
 
 /// Where a page of dossiers starts: after the dossier with this sort key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DossierCursor {
-    /// The last event time of the last dossier of the previous page.
-    pub last_event_at: Seconds,
+    /// The sort key of the last dossier of the previous page ([`DossierOrder::key`]): its
+    /// last event time, or its deadline.
+    pub key: Seconds,
     /// Its code.
     pub code: String,
 }

@@ -407,7 +407,7 @@ macro_rules! impl_sql_store {
                     let mut b = $crate::codec::dossier_list_query::<Db>(filter, after, limit);
                     let rows = b.build().fetch_all(self.reader()).await.map_err(db)?;
                     let rows = rows.iter().map(dossier_from_row).collect::<Result<Vec<_>, _>>()?;
-                    Ok($crate::codec::into_page(rows, limit))
+                    Ok($crate::codec::into_page(rows, limit, filter.order))
                 }
 
                 async fn import(&self, batch: &ImportBatch) -> Result<(), StoreError> {

@@ -356,13 +356,20 @@ pub struct ListParams {
     pub overdue: Option<bool>,
     /// Text in the code, applicant's name or procedure; diacritics ignored.
     pub q: Option<String>,
-    /// `next_cursor` of the previous page.
+    /// Only the dossiers waiting now at the unit (or at the units in your scope): the
+    /// inboxes, not every dossier they took part in.
+    pub waiting: Option<bool>,
+    /// `latest` (the default): the most recently changed first; `deadline`: the nearest
+    /// deadline first (the desk's for submissions awaiting acceptance, else the due date).
+    pub order: Option<String>,
+    /// `next_cursor` of the previous page (in the same order).
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
     pub limit: Option<u32>,
 }
 
-/// List the dossiers you may read, most recently changed first, a page at a time.
+/// List the dossiers you may read, most recently changed first (or the nearest deadline
+/// first), a page at a time.
 #[utoipa::path(get, path = "/api/v1/dossiers", tag = "dossiers", params(ListParams),
     responses((status = 200, body = DossierPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
@@ -392,6 +399,12 @@ pub async fn list(
         due_to: p.due_to,
         overdue: p.overdue.unwrap_or(false),
         q: p.q,
+        waiting: p.waiting.unwrap_or(false),
+        order: match p.order.as_deref() {
+            None | Some("latest") => motcua_app::DossierOrder::LatestActivity,
+            Some("deadline") => motcua_app::DossierOrder::Deadline,
+            Some(_) => return Err(ApiError::invalid("order must be latest or deadline")),
+        },
         cursor: p.cursor,
         limit: p.limit,
     };

@@ -305,6 +305,28 @@ pub struct Apology {
     pub reason: String,
 }
 
+/// A step of the process as this dossier would meet it: where and by whom it is done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepTarget {
+    /// The step's key.
+    pub step: StepId,
+    /// Its name.
+    pub name: String,
+    /// The unit that does it, for this dossier.
+    pub unit: UnitId,
+    /// The role that does it.
+    pub role: crate::org::Role,
+}
+
+/// One way the current step can end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepOutcome {
+    /// The branch to name; `None` for the default way on.
+    pub branch: Option<String>,
+    /// The step it leads to; `None` when it ends processing (the result can be issued).
+    pub target: Option<StepTarget>,
+}
+
 /// One passage of the dossier through a process step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepRun {
@@ -1050,6 +1072,68 @@ impl Dossier {
     /// The step in progress.
     pub fn current_step(&self) -> Option<&StepRun> {
         self.current.map(|c| &self.steps[c])
+    }
+
+    /// Whether the dossier waits for another agency's opinion.
+    pub fn awaiting_agency(&self) -> bool {
+        self.phase == Phase::AwaitingAgency
+    }
+
+    /// Where a step of the dossier's process is done and by whom, for this dossier.
+    pub fn step_target(&self, step: &StepId) -> Option<StepTarget> {
+        let process = self.process.as_deref()?;
+        let index = process.position(step)?;
+        let s = &process.steps[index];
+        Some(StepTarget {
+            step: s.id.clone(),
+            name: s.name.clone(),
+            unit: self.step_unit(process, index),
+            role: s.role,
+        })
+    }
+
+    /// Where completing the current step can lead: the default way on first, then each named
+    /// branch, in the process's order. Empty when no step is in progress.
+    pub fn outcomes(&self) -> Vec<StepOutcome> {
+        let (Some(process), Some(run)) = (self.process.as_deref(), self.current_step()) else {
+            return Vec::new();
+        };
+        let branches = process.steps[run.index]
+            .branches
+            .iter()
+            .map(|b| Some(b.name.as_str()));
+        std::iter::once(None)
+            .chain(branches)
+            .filter_map(|branch| {
+                let target = match process.next_after(run.index, branch)? {
+                    BranchTarget::Step(id) => Some(self.step_target(&id)?),
+                    BranchTarget::End => None,
+                };
+                Some(StepOutcome {
+                    branch: branch.map(str::to_owned),
+                    target,
+                })
+            })
+            .collect()
+    }
+
+    /// The steps the dossier may be sent back to: those it has passed, other than the current
+    /// one, each once, in the order it first reached them.
+    pub fn returnable_steps(&self) -> Vec<StepTarget> {
+        let Some(current) = self.current_step() else {
+            return Vec::new();
+        };
+        let mut seen: Vec<&StepId> = Vec::new();
+        self.steps
+            .iter()
+            .filter(|r| r.ended_at.is_some() && r.step != current.step)
+            .filter(|r| {
+                let first = !seen.contains(&&r.step);
+                seen.push(&r.step);
+                first
+            })
+            .filter_map(|r| self.step_target(&r.step))
+            .collect()
     }
 
     /// The waits, in order.

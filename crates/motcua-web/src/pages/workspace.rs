@@ -12,8 +12,8 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use jiff::Timestamp;
-use motcua_app::views::{DossierSummary, DossierView};
-use motcua_app::{Action, AppError, ListQuery, Meta, Principal, Rules};
+use motcua_app::views::{DossierSummary, DossierView, StepChoice};
+use motcua_app::{Action, AppError, DossierOrder, ListQuery, Meta, Principal, Rules};
 use motcua_domain::org::{Official, Role};
 use serde::Deserialize;
 
@@ -22,8 +22,8 @@ use super::session::{Signed, same_origin};
 use super::{Asked, Chrome, Page, Tr, failure, html, query, rules};
 use crate::AppState;
 
-/// How many dossiers a tab of the inbox shows (the oldest-due first would need a sort the
-/// store does not offer yet: the newest activity comes first).
+/// How many dossiers a tab of the inbox shows: those waiting at the official's units, the
+/// nearest deadline first.
 const INBOX_SIZE: u32 = 100;
 
 /// What the official may do, from their roles anywhere (the application decides per dossier).
@@ -160,7 +160,8 @@ struct Inbox {
     q: String,
     error: Option<String>,
     rows: Vec<Row>,
-    more: bool,
+    /// The next page's cursor, when there are more.
+    next: Option<String>,
     now: String,
     /// Whether the official keeps a desk's register (form 07).
     desk: bool,
@@ -170,6 +171,8 @@ struct Inbox {
 pub(crate) struct InboxQuery {
     loai: Option<String>,
     q: Option<String>,
+    /// Where the page starts (the previous page's cursor).
+    sau: Option<String>,
 }
 
 pub(crate) async fn inbox(
@@ -200,17 +203,28 @@ pub(crate) async fn inbox(
             &ListQuery {
                 statuses: tab.statuses(),
                 q: (!text.is_empty()).then(|| text.clone()),
+                waiting: true,
+                order: DossierOrder::Deadline,
                 limit: Some(INBOX_SIZE),
+                cursor: q.sau.clone(),
                 ..ListQuery::default()
             },
         )
         .await;
     let now = state.app.clock().now();
-    let (items, more, error) = match list {
-        Ok(page) => (page.items, page.next_cursor.is_some(), None),
+    let (items, next, error) = match list {
+        Ok(page) => (page.items, page.next_cursor, None),
+        Err(AppError::Invalid(_)) if q.sau.as_ref().is_some_and(|c| !c.is_empty()) => (
+            Vec::new(),
+            None,
+            Some(tr.t(
+                "Liên kết trang tiếp theo không còn hợp lệ: hãy mở lại danh sách.",
+                "The next-page link is no longer valid: open the list again.",
+            )),
+        ),
         Err(AppError::Invalid(_)) => (
             Vec::new(),
-            false,
+            None,
             Some(tr.t(
                 "Từ khóa quá dài: hãy nhập tối đa 200 ký tự và 20 từ.",
                 "The search is too long: use at most 200 characters and 20 words.",
@@ -218,7 +232,7 @@ pub(crate) async fn inbox(
         ),
         Err(AppError::Forbidden(_)) => (
             Vec::new(),
-            false,
+            None,
             Some(tr.t(
                 "Tài khoản của bạn không có vai trò xử lý hồ sơ.",
                 "Your account has no role that handles dossiers.",
@@ -229,14 +243,16 @@ pub(crate) async fn inbox(
     let mut rows = Vec::with_capacity(items.len());
     for d in items {
         // The 8 working hours the desk has to accept an online submission are in the
-        // dossier's own view (computed on its calendar).
-        let deadline = if tab == Tab::Intake {
-            match state.app.dossier(&principal, &d.code).await {
-                Ok(v) => v.acceptance_due_at,
-                Err(e) => return Err(failure(&state, &asked, &e).await),
+        // projection row; a row written before it kept them is worked out from its events.
+        let deadline = match tab {
+            Tab::Intake if d.acceptance_due_at.is_none() => {
+                match state.app.dossier(&principal, &d.code).await {
+                    Ok(v) => v.summary.acceptance_due_at,
+                    Err(e) => return Err(failure(&state, &asked, &e).await),
+                }
             }
-        } else {
-            d.due_at.clone()
+            Tab::Intake => d.acceptance_due_at.clone(),
+            _ => d.due_at.clone(),
         };
         rows.push(row(d, deadline.as_deref(), now, lang));
     }
@@ -263,7 +279,7 @@ pub(crate) async fn inbox(
             q: text,
             error: error.map(str::to_owned),
             rows,
-            more,
+            next,
             desk: can.desk,
             now: format::instant(&rules.calendar_set.base().format_instant(now), lang),
         }
@@ -317,8 +333,20 @@ struct DossierPage {
     facts: Vec<(&'static str, String)>,
     steps: Vec<StepRow>,
     events: Vec<EventRow>,
-    /// The actions offered, by key.
-    actions: Vec<&'static str>,
+    /// The actions offered.
+    actions: Vec<Offer>,
+    /// Whether some actions are folded under "other actions".
+    has_more: bool,
+    /// Whether completing the step offers a choice of where to or to whom.
+    choose_outcome: bool,
+    /// Whether the folded actions start open (one of them has just failed).
+    more_open: bool,
+    /// Completing the step: where to and to whom.
+    outcomes: Vec<ChoiceGroup>,
+    /// Sending back: which step and to whom.
+    returns: Vec<ChoiceGroup>,
+    /// Asking an opinion: of which agency.
+    agencies: Vec<Choice>,
     /// The name of the step the dossier is at.
     step_name: Option<String>,
     /// The result documents issued.
@@ -366,31 +394,168 @@ fn unit_name(rules: &Rules, key: &str) -> String {
         .map_or_else(|| key.to_owned(), |u| u.name.clone())
 }
 
-/// What an official with these roles may be offered on a dossier in this state.
-fn actions(d: &DossierView, can: Can) -> Vec<&'static str> {
+/// An action offered on the dossier page.
+struct Offer {
+    /// Its key (the form's `action`).
+    name: &'static str,
+    /// Whether the less frequent actions, folded under "other actions", start here.
+    opens_more: bool,
+}
+
+/// What an official with these roles may be offered on a dossier in this state: the usual
+/// next actions first, then the rarer ones (return, opinion, payment, withdraw, stop).
+fn actions(d: &DossierView, can: Can) -> Vec<Offer> {
     let s = &d.summary;
-    let mut out = Vec::new();
+    let received = s.received_at.is_some();
+    let (mut main, mut more) = (Vec::new(), Vec::new());
     match s.status.code {
-        1 if can.desk => out.extend(["receive", "request-supplement", "refuse"]),
+        1 if can.desk => main.extend(["receive", "request-supplement", "refuse"]),
         2 | 4 => {
-            if s.current_step.is_some() {
-                out.push("complete-step");
+            if d.awaiting_agency {
+                if can.handle {
+                    main.push("agency-opinion-received");
+                }
+            } else if s.current_step.is_some() {
+                main.push("complete-step");
+                if can.handle && !d.returnable.is_empty() {
+                    more.push("return-to-step");
+                }
                 if can.desk || can.handle {
-                    out.push("request-supplement");
+                    main.push("request-supplement");
+                    more.push("request-payment");
+                }
+                if can.handle {
+                    more.push("request-agency-opinion");
                 }
             } else if can.lead {
-                out.push("issue-result");
+                main.push("issue-result");
             }
             if can.lead && !d.frozen {
-                out.push("apologize");
+                main.push("apologize");
             }
         }
-        5 if can.desk => out.push("supplement-received"),
-        6 if can.desk || can.handle => out.push("payment-received"),
-        9 if can.desk => out.push("return-result"),
+        5 if can.desk => main.push("supplement-received"),
+        6 if can.desk || can.handle => main.push("payment-received"),
+        9 if can.desk => main.push("return-result"),
         _ => {}
     }
-    out
+    // Refusing after receipt (the dossier turns out not to qualify) is the leader's.
+    let refusable = matches!(s.status.code, 2 | 4) && !d.awaiting_agency || s.status.code == 5;
+    if can.lead && received && refusable {
+        more.push("refuse");
+    }
+    // Closing without a result: the applicant's withdrawal at the desk, the leader's stop.
+    if matches!(s.status.code, 1 | 2 | 4 | 5 | 6) {
+        if can.desk {
+            more.push("withdraw");
+        }
+        if can.lead && received {
+            more.push("stop");
+        }
+    }
+    let first_more = main.len();
+    main.into_iter()
+        .chain(more)
+        .enumerate()
+        .map(|(i, name)| Offer {
+            name,
+            opens_more: i == first_more,
+        })
+        .collect()
+}
+
+/// A choice in a `<select>`: its value and what it says.
+struct Choice {
+    value: String,
+    label: String,
+}
+
+/// A group of choices (`<optgroup>`).
+struct ChoiceGroup {
+    label: String,
+    choices: Vec<Choice>,
+}
+
+/// A step the dossier can go to, and who may take it on: the group of `to` choices
+/// `{key}|{official}`, unassigned first (the unit assigns it).
+fn step_group(key: &str, label: &str, next: &StepChoice, rules: &Rules, tr: Tr) -> ChoiceGroup {
+    let unassigned = Choice {
+        value: format!("{key}|"),
+        label: format!(
+            "{} — {}",
+            next.name,
+            tr.t("đơn vị tự phân công", "the unit assigns it")
+        ),
+    };
+    let handlers = next.handlers.iter().map(|h| Choice {
+        value: format!("{key}|{}", h.id),
+        label: format!("{} — {}", next.name, h.name),
+    });
+    ChoiceGroup {
+        label: format!("{label}{} ({})", next.name, unit_name(rules, &next.unit)),
+        choices: std::iter::once(unassigned).chain(handlers).collect(),
+    }
+}
+
+/// Where completing the current step can send the dossier, and to whom.
+fn outcome_groups(d: &DossierView, rules: &Rules, tr: Tr) -> Vec<ChoiceGroup> {
+    d.outcomes
+        .iter()
+        .map(|o| {
+            let key = o.branch.as_deref().unwrap_or_default();
+            let label = match &o.branch {
+                Some(b) => format!("{} “{b}”: ", tr.t("Nhánh", "Branch")),
+                None => tr.t("Tiếp theo: ", "Next: ").to_owned(),
+            };
+            if let Some(next) = &o.next {
+                return step_group(key, &label, next, rules, tr);
+            }
+            let end = tr.t(
+                "Kết thúc xử lý, trình ban hành kết quả",
+                "End of processing, for the result to be issued",
+            );
+            ChoiceGroup {
+                label: format!("{label}{end}"),
+                choices: vec![Choice {
+                    value: format!("{key}|"),
+                    label: end.to_owned(),
+                }],
+            }
+        })
+        .collect()
+}
+
+/// The steps the dossier can be sent back to, and to whom.
+fn return_groups(d: &DossierView, rules: &Rules, tr: Tr) -> Vec<ChoiceGroup> {
+    d.returnable
+        .iter()
+        .map(|s| step_group(&s.step, "", s, rules, tr))
+        .collect()
+}
+
+/// The agencies an opinion can be asked of: every unit but the one handling the step,
+/// departments and agencies before wards and communes, by name.
+fn agency_choices(d: &DossierView, rules: &Rules) -> Vec<Choice> {
+    let here = d.summary.current_unit.as_deref();
+    let mut units: Vec<_> = rules
+        .org
+        .units()
+        .filter(|u| Some(u.id.as_str()) != here)
+        .collect();
+    units.sort_by(|a, b| {
+        let commune =
+            |u: &motcua_domain::org::Unit| u.kind == motcua_domain::org::UnitKind::Commune;
+        commune(a)
+            .cmp(&commune(b))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    units
+        .into_iter()
+        .map(|u| Choice {
+            value: u.id.to_string(),
+            label: u.name.clone(),
+        })
+        .collect()
 }
 
 /// The fields of every action form (each form sends the ones it has).
@@ -406,6 +571,10 @@ pub(crate) struct ActionFields {
     document_number: String,
     via: String,
     amount: String,
+    /// Where to and to whom: `{branch or step}|{official}`.
+    to: String,
+    agency: String,
+    items: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -434,6 +603,27 @@ fn done_message(action: &str, tr: Tr) -> Option<&'static str> {
         "return-result" => tr.t("Đã trả kết quả.", "The result was returned."),
         "supplement-received" => tr.t("Đã nhận hồ sơ bổ sung.", "The supplement was recorded."),
         "payment-received" => tr.t("Đã ghi nhận thanh toán.", "The payment was recorded."),
+        "return-to-step" => tr.t(
+            "Đã trả hồ sơ về bước trước.",
+            "The dossier was sent back to an earlier step.",
+        ),
+        "request-payment" => tr.t(
+            "Đã gửi yêu cầu thực hiện nghĩa vụ tài chính.",
+            "The payment request was sent.",
+        ),
+        "request-agency-opinion" => tr.t(
+            "Đã gửi xin ý kiến cơ quan, đơn vị liên quan.",
+            "The other agency was asked for its opinion.",
+        ),
+        "agency-opinion-received" => tr.t(
+            "Đã ghi nhận ý kiến của cơ quan, đơn vị liên quan.",
+            "The other agency's opinion was recorded.",
+        ),
+        "withdraw" => tr.t(
+            "Đã ghi nhận việc rút hồ sơ theo yêu cầu của người nộp.",
+            "The withdrawal was recorded.",
+        ),
+        "stop" => tr.t("Đã dừng xử lý hồ sơ.", "Processing was stopped."),
         _ => return None,
     })
 }
@@ -544,7 +734,7 @@ async fn show(
                 "Hạn tiếp nhận (8 giờ làm việc)",
                 "Acceptance due (8 working hours)",
             ),
-            t(&d.acceptance_due_at),
+            t(&d.summary.acceptance_due_at),
         ),
         (
             tr.t("Ngày tiếp nhận", "Received"),
@@ -648,6 +838,8 @@ async fn show(
         .filter(|f| f.exists(&d))
         .map(|f| (f.number(), f.title()))
         .collect();
+    let actions = actions(&d, Can::of(official));
+    let outcomes = outcome_groups(&d, &rules, tr);
     let page = DossierPage {
         results: motcua_app::result_files(&d).collect(),
         papers,
@@ -655,7 +847,22 @@ async fn show(
         status: tr
             .t(&d.summary.status.name_vi, &d.summary.status.name)
             .to_owned(),
-        actions: actions(&d, Can::of(official)),
+        has_more: actions.iter().any(|o| o.opens_more),
+        choose_outcome: outcomes.len() > 1 || outcomes.iter().any(|g| g.choices.len() > 1),
+        outcomes,
+        returns: return_groups(&d, &rules, tr),
+        agencies: if actions.iter().any(|a| a.name == "request-agency-opinion") {
+            agency_choices(&d, &rules)
+        } else {
+            Vec::new()
+        },
+        more_open: failed.as_ref().is_some_and(|f| {
+            actions
+                .iter()
+                .skip_while(|o| !o.opens_more)
+                .any(|o| o.name == f.action)
+        }),
+        actions,
         key: crate::pages::new_form_key(),
         c,
         facts,
@@ -714,28 +921,116 @@ fn check(f: &ActionFields, tr: Tr) -> Result<(), String> {
                     .to_owned())
             }
         }
-        "payment-received" => match f.amount.trim().replace('.', "").parse::<u64>() {
-            Ok(_) => Ok(()),
-            Err(_) => Err(tr
-                .t(
-                    "Số tiền phải là một số nguyên đồng, ví dụ 8000.",
-                    "The amount must be a whole number of đồng, e.g. 8000.",
-                )
-                .to_owned()),
-        },
+        "payment-received" => amount(f, tr).map(drop),
+        "request-payment" => {
+            if amount(f, tr)? == 0 {
+                return Err(tr
+                    .t(
+                        "Số tiền phải lớn hơn 0 đồng.",
+                        "The amount must be more than 0 đồng.",
+                    )
+                    .to_owned());
+            }
+            need(
+                &f.items,
+                "Hãy ghi các khoản phải nộp (phí, lệ phí, thuế), mỗi dòng một khoản.",
+                "List what is to be paid (fees, charges, taxes), one per line.",
+            )
+        }
+        "return-to-step" => {
+            need(
+                &f.to,
+                "Hãy chọn bước trả hồ sơ về.",
+                "Choose the step to send the dossier back to.",
+            )?;
+            need(
+                &f.reason,
+                "Hãy ghi lý do trả lại: người nhận cần biết phải làm lại gì.",
+                "Give the reason for sending it back: the recipient must know what to redo.",
+            )
+        }
+        "request-agency-opinion" => need(
+            &f.agency,
+            "Hãy chọn cơ quan, đơn vị được xin ý kiến.",
+            "Choose the agency to ask.",
+        ),
+        "withdraw" => need(
+            &f.reason,
+            "Hãy ghi lý do người nộp xin rút hồ sơ (theo đơn đề nghị của họ).",
+            "Give the applicant's reason for withdrawing (from their request).",
+        ),
+        "stop" => need(
+            &f.reason,
+            "Hãy ghi lý do dừng xử lý: lý do được in trên thông báo dừng xử lý (mẫu 05).",
+            "Give the reason for stopping: it is printed on the stop notice (form 05).",
+        ),
         _ => Ok(()),
     }
+}
+
+/// The amount of a payment form, in đồng (dots between thousands allowed).
+fn amount(f: &ActionFields, tr: Tr) -> Result<u64, String> {
+    f.amount
+        .trim()
+        .replace('.', "")
+        .parse::<u64>()
+        .map_err(|_| {
+            tr.t(
+                "Số tiền phải là một số nguyên đồng, ví dụ 8000.",
+                "The amount must be a whole number of đồng, e.g. 8000.",
+            )
+            .to_owned()
+        })
+}
+
+/// The non-empty lines of a text field.
+fn lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 /// The action the form asks for.
 fn action_of(f: &ActionFields, rules: &Rules) -> Result<Action, String> {
     let value = match f.action.as_str() {
         "receive" => serde_json::json!({"action": "receive"}),
-        "complete-step" => serde_json::json!({"action": "complete-step"}),
+        "complete-step" => {
+            let (branch, assignee) = f.to.split_once('|').unwrap_or((f.to.as_str(), ""));
+            let mut v = serde_json::json!({"action": "complete-step"});
+            if !branch.is_empty() {
+                v["branch"] = branch.into();
+            }
+            if !assignee.is_empty() {
+                v["assignee"] = assignee.into();
+            }
+            v
+        }
+        "return-to-step" => {
+            let (step, assignee) = f.to.split_once('|').unwrap_or((f.to.as_str(), ""));
+            let mut v = serde_json::json!({
+                "action": "return-to-step", "step": step, "reason": f.reason.trim(),
+            });
+            if !assignee.is_empty() {
+                v["assignee"] = assignee.into();
+            }
+            v
+        }
+        "request-payment" => serde_json::json!({
+            "action": "request-payment",
+            "amount_vnd": f.amount.trim().replace('.', "").parse::<u64>().unwrap_or(0),
+            "items": lines(&f.items),
+        }),
+        "request-agency-opinion" => serde_json::json!({
+            "action": "request-agency-opinion", "agency": f.agency.trim(),
+        }),
+        "agency-opinion-received" => serde_json::json!({"action": "agency-opinion-received"}),
+        "withdraw" => serde_json::json!({"action": "withdraw", "reason": f.reason.trim()}),
+        "stop" => serde_json::json!({"action": "stop", "reason": f.reason.trim()}),
         "refuse" => serde_json::json!({"action": "refuse", "reason": f.reason.trim()}),
         "request-supplement" => serde_json::json!({
             "action": "request-supplement",
-            "missing": f.missing.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>(),
+            "missing": lines(&f.missing),
         }),
         "supplement-received" => serde_json::json!({"action": "supplement-received"}),
         "payment-received" => serde_json::json!({
@@ -838,6 +1133,9 @@ impl ActionFields {
             document_number: get("document_number"),
             via: get("via"),
             amount: get("amount"),
+            to: get("to"),
+            agency: get("agency"),
+            items: raw(pairs, "items"),
         })
     }
 }

@@ -758,6 +758,8 @@ async fn bad_input_gets_4xx_and_changes_nothing(backend: Backend) {
         (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.get("/api/v1/dossiers?status=4,eleven").await),
         (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.get("/api/v1/dossiers?limit=0").await),
         (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.get("/api/v1/dossiers?cursor=garbage").await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.get("/api/v1/dossiers?order=soonest").await),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid", desk.get("/api/v1/dossiers?order=deadline&cursor=1772413200.H29.01.02-260302-0001").await),
         (StatusCode::BAD_REQUEST, "invalid-query", desk.get("/api/v1/dossiers?channel=web").await),
         (StatusCode::NOT_FOUND, "no-route", desk.get("/api/v1/nothing-here").await),
         (StatusCode::UNPROCESSABLE_ENTITY, "invalid", public.post("/api/v1/dossiers", &json!({"procedure_code": "1.001193", "unit": WARD, "applicant": {"name": "Không Liên Lạc"}})).await),
@@ -980,6 +982,39 @@ async fn search_ignores_diacritics_and_lists_page_by_cursor(backend: Backend) {
     unique.sort();
     unique.dedup();
     assert_eq!((seen.len(), unique.len()), (5, 5), "{seen:?}");
+
+    // The nearest deadline first, a page at a time: an online submission awaiting acceptance
+    // is ordered by its 8-hour deadline, the received dossiers by their due dates.
+    let online = s.submit_birth_online("Hà Thị Thanh").await;
+    let mut deadlines = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (st, page) = desk
+            .get(&format!(
+                "/api/v1/dossiers?order=deadline&waiting=true&limit=2&cursor={cursor}"
+            ))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{page}");
+        for d in page["items"].as_array().unwrap() {
+            let due = if d["status"]["code"] == 1 {
+                &d["acceptance_due_at"]
+            } else {
+                &d["due_at"]
+            };
+            let due: jiff::Timestamp = due.as_str().unwrap().parse().unwrap();
+            deadlines.push((due, d["code"].as_str().unwrap().to_owned()));
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => {
+                assert!(c.starts_with('d'), "{c}");
+                c.clone_into(&mut cursor);
+            }
+            None => break,
+        }
+    }
+    assert_eq!(deadlines.len(), 6, "{deadlines:?}");
+    assert!(deadlines.iter().any(|(_, c)| *c == online));
+    assert!(deadlines.is_sorted(), "{deadlines:?}");
 }
 
 async fn health_metrics_openapi_and_sessions(backend: Backend) {

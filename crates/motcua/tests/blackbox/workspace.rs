@@ -900,6 +900,284 @@ async fn administrators_read_the_organisation_calendar_and_catalog(backend: Back
     );
 }
 
+/// Sends an action form from the dossier page at the dossier's current version.
+async fn act_on(b: &Browser, s: &Server, code: &str, fields: &[(&str, &str)]) -> Answer {
+    let v = version(s, code).await.to_string();
+    let mut form = vec![("version", v.as_str())];
+    form.extend_from_slice(fields);
+    b.post(&format!("/can-bo/ho-so/{code}"), &form).await
+}
+
+/// Sends an action form that must act (the page redirects to the dossier).
+async fn acted(b: &Browser, s: &Server, code: &str, fields: &[(&str, &str)]) {
+    let r = act_on(b, s, code, fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{fields:?}: {}", r.body);
+}
+
+async fn status(s: &Server, code: &str) -> u64 {
+    let desk = s.login(DESK).await;
+    let (_, d) = desk.get(&format!("/api/v1/dossiers/{code}")).await;
+    d["status"]["code"].as_u64().unwrap()
+}
+
+async fn officials_route_send_back_ask_charge_and_stop_from_the_page(backend: Backend) {
+    let Some(s) = Server::start(backend, MONDAY_7AM).await else {
+        return;
+    };
+    let code = s.submit_birth_online("Lâm Thị Thu").await;
+    let path = format!("/can-bo/ho-so/{code}");
+    let mut desk = Browser::new(&s);
+    desk.sign_in(DESK).await;
+    acted(&desk, &s, &code, &[("action", "receive")]).await;
+
+    // The desk hands the dossier on to a specialist of its choice: the page offers the
+    // unit's specialists for the next step, and nobody else.
+    let page = desk.get(&path).await.body;
+    assert!(page.contains("<option value=\"|phuong-ben-thanh-tu-phap\">Kiểm tra hồ sơ, ghi Sổ hộ tịch, trình ký — Lý Văn Hậu</option>"), "{page}");
+    assert!(!page.contains("value=\"|phuong-ben-thanh-chu-tich\""));
+    // Someone who cannot take the step on is refused, and nothing is written.
+    let before = version(&s, &code).await;
+    let r = act_on(
+        &desk,
+        &s,
+        &code,
+        &[
+            ("action", "complete-step"),
+            ("to", "|phuong-sai-gon-mot-cua"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("cannot take on step tham-dinh"),
+        "{}",
+        r.body
+    );
+    assert_eq!(version(&s, &code).await, before);
+    acted(
+        &desk,
+        &s,
+        &code,
+        &[
+            ("action", "complete-step"),
+            ("to", "|phuong-ben-thanh-tu-phap"),
+        ],
+    )
+    .await;
+    let desk_api = s.login(DESK).await;
+    let (_, d) = desk_api.get(&format!("/api/v1/dossiers/{code}")).await;
+    assert_eq!(d["steps"][1]["assignee"], "phuong-ben-thanh-tu-phap");
+
+    // The specialist: the next step or the branch back to the desk; the rarer actions
+    // folded; a return without its reason refused.
+    let mut specialist = Browser::new(&s);
+    specialist.sign_in("phuong-ben-thanh-tu-phap").await;
+    let page = specialist.get(&path).await.body;
+    assert!(page.contains("Tiếp theo: Ký Giấy khai sinh"), "{page}");
+    assert!(page.contains("Nhánh “bo-sung”: Tiếp nhận, số hóa và chuyển hồ sơ"));
+    assert!(page.contains("<details class=\"more\">"));
+    for action in [
+        "return-to-step",
+        "request-payment",
+        "request-agency-opinion",
+    ] {
+        assert!(page.contains(&format!("value=\"{action}\"")), "{action}");
+    }
+    assert!(
+        !page.contains("value=\"withdraw\""),
+        "only the desk records a withdrawal"
+    );
+    let before = version(&s, &code).await;
+    let r = act_on(
+        &specialist,
+        &s,
+        &code,
+        &[
+            ("action", "return-to-step"),
+            ("to", "tiep-nhan|"),
+            ("reason", " "),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Hãy ghi lý do trả lại"));
+    assert!(
+        r.body.contains("<details class=\"more\" open>"),
+        "the failed form stays open"
+    );
+    assert_eq!(version(&s, &code).await, before);
+    acted(
+        &specialist,
+        &s,
+        &code,
+        &[
+            ("action", "return-to-step"),
+            ("to", "tiep-nhan|"),
+            ("reason", "Bản chụp giấy chứng sinh bị mờ, cần số hóa lại"),
+        ],
+    )
+    .await;
+    let page = desk.get(&path).await.body;
+    assert!(page.contains("Trả lại: Bản chụp giấy chứng sinh bị mờ, cần số hóa lại"));
+    acted(
+        &desk,
+        &s,
+        &code,
+        &[("action", "complete-step"), ("to", "|")],
+    )
+    .await;
+
+    // An opinion asked of the ward police: the dossier waits, and only the answer is offered.
+    let r = act_on(
+        &specialist,
+        &s,
+        &code,
+        &[("action", "request-agency-opinion"), ("agency", "")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Hãy chọn cơ quan, đơn vị được xin ý kiến"));
+    let page = specialist.get(&path).await.body;
+    assert!(page.contains("<option value=\"ca-phuong-ben-thanh\">"));
+    assert!(
+        !page.contains("<option value=\"phuong-ben-thanh\">"),
+        "not the unit itself"
+    );
+    acted(
+        &specialist,
+        &s,
+        &code,
+        &[
+            ("action", "request-agency-opinion"),
+            ("agency", "ca-phuong-ben-thanh"),
+        ],
+    )
+    .await;
+    let page = specialist
+        .get(&format!("{path}?xong=request-agency-opinion"))
+        .await
+        .body;
+    assert!(page.contains("Đã gửi xin ý kiến cơ quan, đơn vị liên quan."));
+    assert!(page.contains("value=\"agency-opinion-received\""));
+    assert!(!page.contains("value=\"complete-step\""));
+    acted(
+        &specialist,
+        &s,
+        &code,
+        &[("action", "agency-opinion-received")],
+    )
+    .await;
+
+    // A payment: an amount of nothing or without its items is refused; then the desk takes it.
+    for (amount, items, message) in [
+        ("0", "Lệ phí", "Số tiền phải lớn hơn 0 đồng."),
+        ("tám nghìn", "Lệ phí", "Số tiền phải là một số nguyên đồng"),
+        ("8.000", "  ", "Hãy ghi các khoản phải nộp"),
+    ] {
+        let r = act_on(
+            &specialist,
+            &s,
+            &code,
+            &[
+                ("action", "request-payment"),
+                ("amount", amount),
+                ("items", items),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{amount}");
+        assert!(r.body.contains(message), "{amount}: {}", r.body);
+    }
+    acted(
+        &specialist,
+        &s,
+        &code,
+        &[
+            ("action", "request-payment"),
+            ("amount", "8.000"),
+            ("items", "Lệ phí đăng ký khai sinh quá hạn"),
+        ],
+    )
+    .await;
+    assert_eq!(status(&s, &code).await, 6);
+    acted(
+        &desk,
+        &s,
+        &code,
+        &[("action", "payment-received"), ("amount", "8000")],
+    )
+    .await;
+    assert_eq!(status(&s, &code).await, 4);
+
+    // On to the chairman, who may send it back along the process's branch, or stop it.
+    acted(
+        &specialist,
+        &s,
+        &code,
+        &[("action", "complete-step"), ("to", "|")],
+    )
+    .await;
+    let mut leader = Browser::new(&s);
+    leader.sign_in("phuong-ben-thanh-chu-tich").await;
+    let page = leader.get(&path).await.body;
+    assert!(
+        page.contains("Tiếp theo: Kết thúc xử lý, trình ban hành kết quả"),
+        "{page}"
+    );
+    assert!(page.contains("<option value=\"tra-lai|phuong-ben-thanh-tu-phap\">"));
+    let r = act_on(&leader, &s, &code, &[("action", "stop"), ("reason", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Hãy ghi lý do dừng xử lý"));
+    acted(
+        &leader,
+        &s,
+        &code,
+        &[
+            ("action", "stop"),
+            (
+                "reason",
+                "Tòa án đang giải quyết tranh chấp về quan hệ cha, mẹ, con",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(status(&s, &code).await, 8);
+    let page = leader.get(&path).await.body;
+    assert!(page.contains("/mau/05.pdf"), "the stop notice is offered");
+    assert!(
+        !page.contains("<form action=\"/can-bo/ho-so/"),
+        "nothing more to do"
+    );
+
+    // The desk records an applicant's withdrawal, with the reason from their request.
+    let other = s.submit_birth_online("Đinh Văn Lộc").await;
+    let r = act_on(&desk, &s, &other, &[("action", "withdraw"), ("reason", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Hãy ghi lý do người nộp xin rút hồ sơ"));
+    acted(
+        &desk,
+        &s,
+        &other,
+        &[
+            ("action", "withdraw"),
+            ("reason", "Gia đình sẽ đăng ký tại nơi cư trú của mẹ"),
+        ],
+    )
+    .await;
+    assert_eq!(status(&s, &other).await, 7);
+
+    // The inbox: a next-page link that is not one is said so, in Vietnamese.
+    let inbox = desk.get("/can-bo?loai=dang-xu-ly&sau=rac").await;
+    assert_eq!(inbox.status, StatusCode::OK);
+    assert!(
+        inbox
+            .body
+            .contains("Liên kết trang tiếp theo không còn hợp lệ"),
+        "{}",
+        inbox.body
+    );
+}
+
 on_both_backends!(
     administrators_read_the_organisation_calendar_and_catalog,
     the_desk_receives_refuses_or_sends_back_a_walk_in,
@@ -908,4 +1186,5 @@ on_both_backends!(
     signing_in_leads_back_to_the_page_asked_for,
     an_action_form_acts_once_and_only_from_this_site,
     a_submission_with_mistakes_stores_nothing,
+    officials_route_send_back_ask_charge_and_stop_from_the_page,
 );

@@ -130,11 +130,20 @@ await withBrowser(artifacts, async (browser) => {
   const answer = await deskCtx.request.get(new URL(await receipt.getAttribute("href"), base).href);
   check(answer.ok() && answer.headers()["content-type"] === "application/pdf", "the receipt (form 01) downloads as PDF");
   await at("2026-03-02T08:10:00+07:00");
+  // The desk hands it to the ward's civil-status officer by name.
+  await desk.getByLabel("Chuyển đến").selectOption({ label: "Kiểm tra hồ sơ, ghi Sổ hộ tịch, trình ký — Lý Văn Hậu" });
   await act(desk, "Hoàn thành và chuyển", "Đã hoàn thành bước");
+  check((await desk.locator("table.sheet").innerText()).includes("Lý Văn Hậu"), "the control sheet names the assignee");
 
   // The specialist, then the chairman, complete their steps; the chairman issues the result.
   const [specialistCtx, specialist] = await session(browser);
   await signIn(specialist, SPECIALIST, code);
+  // The rarer actions are folded; opened, sending back needs a step and a reason.
+  const back = specialist.getByRole("button", { name: "Trả lại", exact: true });
+  check(!(await back.isVisible()), "sending back is folded under other actions");
+  await specialist.locator("details.more > summary").click();
+  check(await back.isVisible(), "and shown when opened");
+  check((await specialist.getByLabel("Trả về bước").innerText()).includes("Tiếp nhận, số hóa và chuyển hồ sơ"), "back to the step already passed");
   await at("2026-03-02T10:00:00+07:00");
   await act(specialist, "Hoàn thành và chuyển", "Đã hoàn thành bước");
   const [leaderCtx, leader] = await session(browser);
@@ -234,6 +243,7 @@ await withBrowser(artifacts, async (browser) => {
     ["inbox", "/can-bo?loai=dang-xu-ly"],
     ["results-queue", "/can-bo?loai=tra-ket-qua"],
     ["dossier", `/can-bo/ho-so/${code}`],
+    ["dossier-in-progress", `/can-bo/ho-so/${incomplete}`],
     ["receipt-search", "/can-bo/tiep-nhan?q=khai+sinh"],
     ["receipt", "/can-bo/tiep-nhan?thu-tuc=1.001193"],
   ], leaderCookies);
