@@ -92,6 +92,9 @@ pub struct ImportReport {
     /// Milliseconds spent refreshing the planner's statistics after writing (`None` when
     /// nothing was written).
     pub analyze_ms: Option<u64>,
+    /// Milliseconds spent building the indexes a load into an empty store leaves to its end
+    /// (`None` when the store was not empty).
+    pub indexes_ms: Option<u64>,
 }
 
 /// How many rejections a report lists one by one.
@@ -143,6 +146,8 @@ pub struct ImportOptions {
     pub initial_password_hash: Option<String>,
     /// Start from the first line whatever an earlier import of the file recorded.
     pub restart: bool,
+    /// Keep every index up while loading, even into an empty store.
+    pub keep_indexes: bool,
 }
 
 impl Default for ImportOptions {
@@ -151,6 +156,7 @@ impl Default for ImportOptions {
             batch: 10_000,
             initial_password_hash: None,
             restart: false,
+            keep_indexes: false,
         }
     }
 }
@@ -427,6 +433,9 @@ impl App {
         )
         .await?;
         let rules = self.rules().await?;
+        // Into an empty store, the indexes are built once at the end rather than kept up row
+        // by row (if this run fails, the next opening of the store builds them).
+        let deferred = !options.keep_indexes && self.store.defer_indexes().await?;
 
         let mut run = Run {
             app: self,
@@ -507,6 +516,12 @@ impl App {
         run.finish_group(after_last, &mut report, progress).await?;
         run.flush(after_last, &mut report, progress).await?;
         run.settle(&mut report, progress).await?;
+        if deferred {
+            let started = std::time::Instant::now();
+            self.store.build_indexes().await?;
+            report.indexes_ms =
+                Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+        }
         if report.dossiers > 0 || report.reference_added > 0 {
             let started = std::time::Instant::now();
             self.store.analyze().await?;

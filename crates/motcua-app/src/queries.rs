@@ -569,8 +569,7 @@ fn search_words(q: Option<&str>) -> Result<Option<String>, AppError> {
 fn step_choice(rules: &Rules, t: &motcua_domain::dossier::StepTarget) -> StepChoice {
     let mut handlers: Vec<Handler> = rules
         .org
-        .officials()
-        .filter(|o| o.roles.iter().any(|r| r.role == t.role && r.unit == t.unit))
+        .holders(t.role, &t.unit)
         .map(|o| Handler {
             id: o.id.to_string(),
             name: o.name.clone(),

@@ -203,6 +203,8 @@ pub struct Organisation {
     by_code: BTreeMap<UnitCode, UnitId>,
     children: BTreeMap<UnitId, Vec<UnitId>>,
     officials: BTreeMap<OfficialId, Official>,
+    /// Who holds each role in each unit (in that very unit), in key order.
+    holders: BTreeMap<(UnitId, Role), Vec<OfficialId>>,
 }
 
 /// Keeps children in key order, so that listings do not depend on insertion order.
@@ -335,8 +337,23 @@ impl Organisation {
                 return Err(OrgError::UnknownUnit(r.unit.clone()));
             }
         }
+        for r in &official.roles {
+            let holders = self.holders.entry((r.unit.clone(), r.role)).or_default();
+            if let Err(at) = holders.binary_search(&official.id) {
+                holders.insert(at, official.id.clone());
+            }
+        }
         self.officials.insert(official.id.clone(), official);
         Ok(())
+    }
+
+    /// The officials who hold `role` in `unit` itself (not above it), in key order.
+    pub fn holders(&self, role: Role, unit: &UnitId) -> impl Iterator<Item = &Official> {
+        self.holders
+            .get(&(unit.clone(), role))
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.officials.get(id))
     }
 
     /// A unit by key.
@@ -479,6 +496,26 @@ mod tests {
             org.unit_by_code(&"H29.10".parse().unwrap()).unwrap().id,
             id("huyen")
         );
+    }
+
+    #[test]
+    fn holders_are_those_with_the_role_in_the_unit_itself() {
+        let mut org = three_tiers();
+        org.add_official(official(
+            "desk-0",
+            &[(Role::DeskOfficer, "xa-1"), (Role::Specialist, "xa-2")],
+        ))
+        .unwrap();
+        let names = |role, unit: &str| -> Vec<String> {
+            org.holders(role, &id(unit))
+                .map(|o| o.id.to_string())
+                .collect()
+        };
+        assert_eq!(names(Role::DeskOfficer, "xa-1"), ["desk-0", "desk-1"]);
+        assert_eq!(names(Role::Specialist, "xa-2"), ["desk-0"]);
+        // A district leader leads its communes, but holds the role in the district only.
+        assert_eq!(names(Role::UnitLeader, "huyen"), ["leader-huyen"]);
+        assert!(names(Role::UnitLeader, "xa-1").is_empty());
     }
 
     #[test]

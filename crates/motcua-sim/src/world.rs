@@ -40,6 +40,8 @@ pub struct World {
     /// Officials by role and unit.
     staff: BTreeMap<(Role, UnitId), Vec<motcua_domain::OfficialId>>,
     process_of: BTreeMap<ProcedureCode, usize>,
+    /// Each process's place in `processes`, by reference.
+    process_at: BTreeMap<ProcessRef, usize>,
 }
 
 fn bad(e: impl std::fmt::Display) -> SimError {
@@ -160,6 +162,11 @@ impl World {
             .enumerate()
             .map(|(i, p)| (p.procedure.clone(), i))
             .collect();
+        let process_at = processes
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.reference(), i))
+            .collect();
 
         // Popularity: a few procedures carry most dossiers (Zipf, exponent 1.1), in an order
         // that keeps the base's everyday ones (births, certification) at the top.
@@ -217,6 +224,7 @@ impl World {
             communes,
             staff,
             process_of,
+            process_at,
         })
     }
 
@@ -266,8 +274,8 @@ impl World {
         let i = self.popularity.partition_point(|(t, _)| *t < x);
         let code = &self.popularity[i.min(self.popularity.len() - 1)].1;
         self.catalog
-            .latest()
-            .find(|p| &p.code == code)
+            .versions(code)
+            .last()
             .expect("every popular code is in the catalog")
     }
 
@@ -282,9 +290,7 @@ impl World {
     }
 
     pub(crate) fn process(&self, r: &ProcessRef) -> Option<&ProcessDefinition> {
-        self.processes
-            .iter()
-            .find(|p| p.id == r.id && p.version == r.version)
+        self.process_at.get(r).map(|i| &self.processes[*i])
     }
 
     /// The receiving desk, competent unit and process of a procedure's dossier filed in a

@@ -88,6 +88,14 @@ impl PgStore {
     /// Samples each table (300 × `default_statistics_target` rows), seconds on a province.
     const ANALYZE: &str = "ANALYZE";
 
+    /// A lock that conflicts with itself (and with writes, which an index build blocks anyway).
+    const INDEX_LOCK: &str = "LOCK TABLE dossiers IN SHARE ROW EXCLUSIVE MODE";
+
+    /// The projection's indexes (the events' primary key stays: it orders concurrent appends).
+    pub fn deferred_indexes() -> Vec<(&'static str, &'static str)> {
+        codec::DOSSIER_INDEXES.to_vec()
+    }
+
     fn migrator() -> Migrator {
         motcua_store::sql::migrator(&[
             (1, "init", include_str!("../migrations/0001_init.sql")),

@@ -82,3 +82,21 @@ async fn analyze_gives_the_planner_statistics_of_every_table() {
     store.analyze().await.unwrap();
     assert_eq!(store.scalar_raw(rows).await.unwrap(), 6);
 }
+
+#[tokio::test]
+async fn the_deferred_indexes_are_every_index_of_the_projection_and_built_once() {
+    let Some((store, db)) = fresh_pg().await else {
+        return;
+    };
+    let count = "SELECT count(*) FROM pg_indexes WHERE tablename IN ('dossiers', 'dossier_events') AND indexname NOT LIKE '%_pkey'";
+    let all = i64::try_from(PgStore::deferred_indexes().len()).unwrap();
+    assert_eq!(store.scalar_raw(count).await.unwrap(), all);
+    assert!(store.defer_indexes().await.unwrap());
+    assert_eq!(store.scalar_raw(count).await.unwrap(), 0);
+    // Two nodes opening the store at once: one builds, the other finds them built.
+    let other = PgStore::connect(db.url(), 2).await.unwrap();
+    let (a, b) = tokio::join!(store.migrate(), other.migrate());
+    a.unwrap();
+    b.unwrap();
+    assert_eq!(store.scalar_raw(count).await.unwrap(), all);
+}

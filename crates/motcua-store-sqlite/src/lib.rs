@@ -175,6 +175,21 @@ impl SqliteStore {
     // without the limit, ANALYZE reads every row, many minutes on a province-year.
     const ANALYZE: &str = "PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;";
 
+    /// `BEGIN IMMEDIATE` already admits one writer at a time.
+    const INDEX_LOCK: &str = "";
+
+    /// The projection's indexes and the events' index by dossier (migration 3): on a
+    /// province-year the latter is 60 million entries in code order, inserted in day order.
+    pub fn deferred_indexes() -> Vec<(&'static str, &'static str)> {
+        codec::DOSSIER_INDEXES
+            .into_iter()
+            .chain([(
+                "dossier_events_by_dossier",
+                "CREATE UNIQUE INDEX IF NOT EXISTS dossier_events_by_dossier ON dossier_events (code, seq)",
+            )])
+            .collect()
+    }
+
     fn migrator() -> Migrator {
         motcua_store::sql::migrator(&[
             (1, "init", include_str!("../migrations/0001_init.sql")),

@@ -74,3 +74,15 @@ async fn analyze_gives_the_planner_statistics_of_every_table() {
     store.analyze().await.unwrap();
     assert!(store.scalar_raw(stats).await.unwrap() >= 2);
 }
+
+#[tokio::test]
+async fn the_deferred_indexes_are_every_index_of_the_log_and_the_projection() {
+    let store = fresh_store().await;
+    let count = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('dossiers', 'dossier_events') AND name NOT LIKE 'sqlite_autoindex%'";
+    let all = i64::try_from(SqliteStore::deferred_indexes().len()).unwrap();
+    assert_eq!(store.scalar_raw(count).await.unwrap(), all);
+    assert!(store.defer_indexes().await.unwrap());
+    assert_eq!(store.scalar_raw(count).await.unwrap(), 0);
+    store.build_indexes().await.unwrap();
+    assert_eq!(store.scalar_raw(count).await.unwrap(), all);
+}

@@ -83,6 +83,37 @@ pub const DOSSIER_COLUMNS: &str = "code, version, status, channel, procedure_cod
     submitted_at, received_at, due_at, appointment_at, ended_at, clock_paused, timeliness, \
     search_text, last_event_at, applicant_key_hash, acceptance_due_at";
 
+/// The indexes of the projection table (name, statement): those of migration 1, which a bulk
+/// load into an empty store builds at its end ([`crate::Store::defer_indexes`]). A migration
+/// that changes them changes this list too (each backend's tests compare it with the
+/// database's own catalogue).
+pub const DOSSIER_INDEXES: [(&str, &str); 6] = [
+    (
+        "dossiers_by_change",
+        "CREATE INDEX IF NOT EXISTS dossiers_by_change ON dossiers (last_event_at DESC, code DESC)",
+    ),
+    (
+        "dossiers_by_current_unit",
+        "CREATE INDEX IF NOT EXISTS dossiers_by_current_unit ON dossiers (current_unit, last_event_at DESC, code DESC)",
+    ),
+    (
+        "dossiers_by_receiving_unit",
+        "CREATE INDEX IF NOT EXISTS dossiers_by_receiving_unit ON dossiers (receiving_unit, last_event_at DESC, code DESC)",
+    ),
+    (
+        "dossiers_by_competent_unit",
+        "CREATE INDEX IF NOT EXISTS dossiers_by_competent_unit ON dossiers (competent_unit, last_event_at DESC, code DESC)",
+    ),
+    (
+        "dossiers_by_status",
+        "CREATE INDEX IF NOT EXISTS dossiers_by_status ON dossiers (status, last_event_at DESC, code DESC)",
+    ),
+    (
+        "dossiers_by_due",
+        "CREATE INDEX IF NOT EXISTS dossiers_by_due ON dossiers (due_at) WHERE ended_at IS NULL",
+    ),
+];
+
 /// The statement that writes a dossier's projection row: inserts it, or replaces every
 /// column of the existing one. Its arguments are [`dossier_args`].
 pub static DOSSIER_UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {

@@ -66,6 +66,7 @@ macro_rules! conformance_tests {
             unknown_things_are_not_found,
             metacharacters_are_stored_verbatim,
             an_import_batch_writes_whole_histories_at_once,
+            indexes_left_to_the_end_of_a_bulk_load_change_no_answer,
             an_import_batch_with_a_stored_dossier_writes_nothing,
             events_page_through_every_dossier_in_order,
             files_are_stored_once_by_their_hash,
@@ -1077,6 +1078,48 @@ fn imported(n: u16) -> (Vec<StoredEvent>, DossierRow) {
         },
     ];
     (events, step.projection)
+}
+
+/// A bulk load into an empty store may leave its indexes to the end: everything reads the
+/// same without them and after them, a stored dossier forbids it, and building them twice
+/// (several nodes opening the store) is harmless.
+pub async fn indexes_left_to_the_end_of_a_bulk_load_change_no_answer(store: &dyn Store) {
+    assert!(store.defer_indexes().await.unwrap(), "an empty store");
+    let batch = ImportBatch {
+        dossiers: (1..=3).map(imported).collect(),
+        ..ImportBatch::default()
+    };
+    store.import(&batch).await.unwrap();
+    let read = || async {
+        let mut all = Vec::new();
+        for (_, row) in &batch.dossiers {
+            all.push((
+                store.events(&row.code).await.unwrap(),
+                store.dossier(&row.code).await.unwrap(),
+            ));
+        }
+        let listed = store
+            .list_dossiers(&DossierFilter::default(), None, 10)
+            .await
+            .unwrap()
+            .items;
+        (all, listed)
+    };
+    let without = read().await;
+    assert_eq!(without.1.len(), 3);
+    for ((events, row), (stored, read)) in batch.dossiers.iter().zip(&without.0) {
+        assert_eq!((events, row), (stored, read));
+    }
+    assert!(!store.defer_indexes().await.unwrap(), "dossiers are stored");
+    store.build_indexes().await.unwrap();
+    store.build_indexes().await.unwrap();
+    assert_eq!(read().await, without);
+    // The log still refuses a second event at the same place.
+    let again = new_dossier(1, "Trần Văn Bình", "2026-03-02T08:00:00+07:00");
+    assert!(matches!(
+        store.append(again).await,
+        Err(StoreError::Conflict { .. })
+    ));
 }
 
 /// An import batch writes every history, its projection, the frozen procedure versions, the

@@ -347,6 +347,18 @@ pub trait Store: Send + Sync {
     /// last looked at an empty table may walk millions of rows for a one-row lookup.
     async fn analyze(&self) -> Result<(), StoreError>;
 
+    /// Before a bulk load into an empty store: drops the indexes that are cheaper to build
+    /// once at the end than to keep up row by row ([`codec::DOSSIER_INDEXES`], and on SQLite
+    /// the index of the events by dossier). Does nothing and answers `false` when a dossier
+    /// is stored already. Until [`Store::build_indexes`] runs, lists and a dossier's events
+    /// are read by scanning; nothing else changes (SQLite's single writer and PostgreSQL's
+    /// primary key still refuse a second event at the same place in a dossier's log).
+    async fn defer_indexes(&self) -> Result<bool, StoreError>;
+
+    /// Builds every deferred index that is missing; nothing when all are there. Migrating a
+    /// store runs it, so a bulk load interrupted before its end leaves no store without them.
+    async fn build_indexes(&self) -> Result<(), StoreError>;
+
     /// Where the import of a file should resume: the line after its last committed batch.
     async fn import_checkpoint(&self, file_id: &str) -> Result<Option<u64>, StoreError>;
 

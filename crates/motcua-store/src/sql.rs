@@ -14,6 +14,10 @@
 //!   PostgreSQL, see [`copy_text`]).
 //!
 //! - `const ANALYZE: &str`: the statement that refreshes the planner's statistics.
+//! - `fn deferred_indexes() -> Vec<(&'static str, &'static str)>`: the indexes (name, `CREATE
+//!   INDEX IF NOT EXISTS` statement) a bulk load into an empty store builds at its end;
+//! - `const INDEX_LOCK: &str`: a statement that makes index builders wait for each other in
+//!   their transaction (empty where write transactions already do).
 //!
 //! Statements are written once with `?` placeholders; [`Arg`] values are bound through
 //! `sqlx::QueryBuilder`, which writes each database's own placeholders.
@@ -354,7 +358,36 @@ macro_rules! impl_sql_store {
             #[::async_trait::async_trait]
             impl Store for $store {
                 async fn migrate(&self) -> Result<(), StoreError> {
-                    Self::migrator().run(self.writer()).await.map_err(StoreError::other)
+                    Self::migrator().run(self.writer()).await.map_err(StoreError::other)?;
+                    self.build_indexes().await
+                }
+
+                async fn defer_indexes(&self) -> Result<bool, StoreError> {
+                    let mut tx = self.begin_write().await?;
+                    let mut b = q("SELECT 1 AS one FROM dossiers LIMIT 1", vec![]);
+                    if b.build().fetch_optional(&mut *tx).await.map_err(db)?.is_some() {
+                        return Ok(false);
+                    }
+                    for (name, _) in <$store>::deferred_indexes() {
+                        let mut b = q(&format!("DROP INDEX IF EXISTS {name}"), vec![]);
+                        b.build().execute(&mut *tx).await.map_err(db)?;
+                    }
+                    tx.commit().await.map_err(db)?;
+                    Ok(true)
+                }
+
+                async fn build_indexes(&self) -> Result<(), StoreError> {
+                    // One builder at a time (several nodes may open the store at once): the
+                    // next finds the indexes there.
+                    let mut tx = self.begin_write().await?;
+                    if !<$store>::INDEX_LOCK.is_empty() {
+                        ::sqlx::raw_sql(<$store>::INDEX_LOCK).execute(&mut *tx).await.map_err(db)?;
+                    }
+                    for (_, create) in <$store>::deferred_indexes() {
+                        let mut b = q(create, vec![]);
+                        b.build().execute(&mut *tx).await.map_err(db)?;
+                    }
+                    tx.commit().await.map_err(db)
                 }
 
                 async fn ping(&self) -> Result<(), StoreError> {

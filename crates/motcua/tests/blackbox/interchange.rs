@@ -82,6 +82,8 @@ fn export_import_export_gives_the_same_file_on_both_stores() {
         "{}",
         text(&o)
     );
+    // Into an empty store the indexes were built at the end.
+    assert!(text(&o).contains("indexes built in"), "{}", text(&o));
     assert!(verify_ok(&copy).contains("150 dossiers"));
     let again = dir.join("again.jsonl");
     export(&copy, &again);
@@ -105,8 +107,10 @@ fn export_import_export_gives_the_same_file_on_both_stores() {
         "{}",
         text(&o)
     );
-    // Nothing was written, so the statistics are left as they are.
+    // Nothing was written, so the statistics are left as they are; the store was not
+    // empty, so its indexes were kept up.
     assert!(!text(&o).contains("planner statistics"), "{}", text(&o));
+    assert!(!text(&o).contains("indexes built"), "{}", text(&o));
     let from_pg = dir.join("from-pg.jsonl");
     export(pg.url(), &from_pg);
     assert!(
