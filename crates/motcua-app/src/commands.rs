@@ -175,9 +175,9 @@ fn step_roles(role: Role) -> &'static [Role] {
     }
 }
 
-/// An assignee must be able to act on the step the dossier goes to. Without a target (the
-/// branch ends processing, or the step is unknown) the lifecycle says what is wrong, unless
-/// an assignee is named for nothing.
+/// An assignee must be able to act on the step the dossier goes to; `None` when it goes to
+/// no step (the branch ends processing). An unknown branch or step is not looked at here:
+/// the lifecycle refuses it with its own reason.
 fn check_assignee(
     rules: &Rules,
     assignee: &str,
@@ -189,7 +189,7 @@ fn check_assignee(
     };
     let Some(t) = target else {
         return Err(AppError::Invalid(format!(
-            "the dossier goes to no step there, so it cannot be assigned to {id}"
+            "that way ends processing: there is no step to assign to {id}"
         )));
     };
     require(&rules.org, official, step_roles(t.role), &t.unit).map_err(|_| {
@@ -896,13 +896,10 @@ impl App {
                 branch,
                 assignee,
             } => {
-                if let Some(a) = assignee {
-                    let target = dossier
-                        .outcomes()
-                        .into_iter()
-                        .find(|o| o.branch == *branch)
-                        .and_then(|o| o.target);
-                    check_assignee(rules, a, target.as_ref())?;
+                if let Some(a) = assignee
+                    && let Some(o) = dossier.outcomes().into_iter().find(|o| o.branch == *branch)
+                {
+                    check_assignee(rules, a, o.target.as_ref())?;
                 }
                 EventKind::StepCompleted {
                     step: match step {
@@ -926,9 +923,10 @@ impl App {
                 assignee,
             } => {
                 reason = Some(r.clone());
-                if let Some(a) = assignee {
-                    let target = parse(step).ok().and_then(|s| dossier.step_target(&s));
-                    check_assignee(rules, a, target.as_ref())?;
+                if let Some(a) = assignee
+                    && let Some(t) = parse(step).ok().and_then(|s| dossier.step_target(&s))
+                {
+                    check_assignee(rules, a, Some(&t))?;
                 }
                 EventKind::ReturnedToStep {
                     step: parse(step)?,

@@ -1125,6 +1125,32 @@ async fn officials_route_send_back_ask_charge_and_stop_from_the_page(backend: Ba
         "{page}"
     );
     assert!(page.contains("<option value=\"tra-lai|phuong-ben-thanh-tu-phap\">"));
+    // An assignee for the way that ends processing is refused; an unknown branch is the
+    // lifecycle's to refuse, whoever is named.
+    let before = version(&s, &code).await;
+    for (to, status, says) in [
+        (
+            "|phuong-ben-thanh-tu-phap",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "that way ends processing",
+        ),
+        (
+            "khong-co|phuong-ben-thanh-tu-phap",
+            StatusCode::CONFLICT,
+            "khong-co",
+        ),
+    ] {
+        let r = act_on(
+            &leader,
+            &s,
+            &code,
+            &[("action", "complete-step"), ("to", to)],
+        )
+        .await;
+        assert_eq!(r.status, status, "{to}: {}", r.body);
+        assert!(r.body.contains(says), "{to}: {}", r.body);
+    }
+    assert_eq!(version(&s, &code).await, before);
     let r = act_on(&leader, &s, &code, &[("action", "stop"), ("reason", "")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("Hãy ghi lý do dừng xử lý"));
